@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Images {
     private static final ImageReader DEFAULT_READER = ImageReader.builder().build();
+    private static final ImageWriter DEFAULT_WRITER = ImageWriter.builder().build();
 
     private Images() {
     }
@@ -23,6 +24,36 @@ public final class Images {
      */
     public static INDArray read(Path file) throws IOException {
         return DEFAULT_READER.read(file);
+    }
+
+    /**
+     * Writes a PNG ({@code .png}) or JPEG ({@code .jpg}, {@code .jpeg}, quality 0.95) file, atomically.
+     *
+     * @see ImageWriter#write(INDArray, Path)
+     */
+    public static void write(INDArray image, Path file) throws IOException {
+        DEFAULT_WRITER.write(image, file);
+    }
+
+    /**
+     * Writes a JPEG file with the given quality in [0, 1], atomically. The file name must end in
+     * {@code .jpg} or {@code .jpeg}.
+     */
+    public static void writeJpeg(INDArray image, Path file, float quality) throws IOException {
+        if (file != null && !ImageWriter.formatOf(file).equals("jpeg")) {
+            throw new IllegalArgumentException("file: expected a name ending in .jpg or .jpeg, got " + file);
+        }
+        ImageWriter.builder().jpegQuality(quality).build().write(image, file);
+    }
+
+    /**
+     * Converts a {@code [1, 3, H, W]} image to an 8-bit {@link BufferedImage#TYPE_INT_RGB} image: values
+     * clamped to [0, 1] and rounded to the nearest 8-bit level.
+     *
+     * @throws IllegalArgumentException if the array is not {@code [1, 3, H, W]} floating point, or holds NaN
+     */
+    public static BufferedImage toBufferedImage(INDArray image) {
+        return Pixels.toBufferedImage(image);
     }
 
     /**
