@@ -3,10 +3,12 @@ package org.perceptual4j.image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.perceptual4j.core.internal.Checks;
 
 /**
- * Static shortcuts for image I/O with default settings and conversions. The image format
+ * Static shortcuts for image I/O with default settings, conversions, and resizing. The image format
  * is a {@code FLOAT} array of shape {@code [1, 3, H, W]} (NCHW), RGB, values in [0, 1].
  */
 public final class Images {
@@ -64,5 +66,43 @@ public final class Images {
      */
     public static INDArray fromBufferedImage(BufferedImage image) {
         return DEFAULT_READER.fromBufferedImage(image);
+    }
+
+    /**
+     * Resizes every channel of an NCHW array (any N and C, any floating or integer type) to
+     * {@code height x width} with a separable Lanczos-3 filter, antialiased when downscaling, computed in
+     * float. A dimension whose size does not change is copied exactly. Like every Lanczos filter it can
+     * overshoot slightly at sharp edges (values a little outside [0, 1]); the values are not clamped.
+     *
+     * @return a new {@code FLOAT} array of shape {@code [N, C, height, width]}
+     * @throws IllegalArgumentException if the array is not rank 4 or the sizes are not positive
+     */
+    public static INDArray resize(INDArray image, int height, int width) {
+        return Resampler.resize(image, height, width);
+    }
+
+    /**
+     * Resizes so that the longer side is {@code longestSide}, keeping the aspect ratio: the other side is
+     * rounded to the nearest integer and is at least 1. See {@link #resize(INDArray, int, int)}.
+     */
+    public static INDArray resizeToLongestSide(INDArray image, int longestSide) {
+        Checks.requireNchw(image, "image");
+        Checks.requirePositive(longestSide, "longestSide");
+        long[] s = image.shape();
+        long h = s[2];
+        long w = s[3];
+        if (h < 1 || w < 1) {
+            throw new IllegalArgumentException("image: expected height and width > 0, got " + Arrays.toString(s));
+        }
+        int outH;
+        int outW;
+        if (h >= w) {
+            outH = longestSide;
+            outW = (int) Math.max(1, Math.round((double) w * longestSide / h));
+        } else {
+            outW = longestSide;
+            outH = (int) Math.max(1, Math.round((double) h * longestSide / w));
+        }
+        return Resampler.resize(image, outH, outW);
     }
 }
