@@ -1,0 +1,40 @@
+package org.perceptual4j.vgg;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.perceptual4j.vgg.download.WeightsCache;
+import org.perceptual4j.vgg.download.WeightsFile;
+
+/**
+ * VGG19 feature extractors from Keras weights files.
+ *
+ * <pre>{@code
+ * FeatureExtractor vgg = Vgg19.fromKeras(Path.of("vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"));
+ * FeatureExtractor vgg = Vgg19.pretrained();   // downloads once into the cache
+ * }</pre>
+ */
+public final class Vgg19 {
+    private Vgg19() {
+    }
+
+    /**
+     * Loads VGG19 from a Keras HDF5 weights file (notop or full; old or tf.keras dataset naming).
+     * The weights follow the Caffe image convention.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws VggImportException if the file is not HDF5, is truncated, or has wrong layer names or shapes
+     */
+    public static VggFeatureExtractor fromKeras(Path file) throws IOException {
+        return VggLoader.load(file, VggArchitecture.VGG19);
+    }
+
+    /** The official keras-applications VGG19 notop weights, from the default cache (downloaded if absent). */
+    public static VggFeatureExtractor pretrained() throws IOException {
+        return pretrained(WeightsCache.builder().build());
+    }
+
+    /** The official VGG19 notop weights through the given cache (directory, offline mode, timeouts). */
+    public static VggFeatureExtractor pretrained(WeightsCache cache) throws IOException {
+        return fromKeras(cache.resolve(WeightsFile.VGG19_NOTOP));
+    }
+}

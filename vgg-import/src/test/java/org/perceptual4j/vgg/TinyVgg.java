@@ -1,0 +1,65 @@
+package org.perceptual4j.vgg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The small random-weight networks and PyTorch golden values written by
+ * {@code vgg-import/src/test/python/generate_vgg_golden.py} (see golden/README.md beside them).
+ */
+public final class TinyVgg {
+    private TinyVgg() {
+    }
+
+    /** A test resource of this package, e.g. "tiny_vgg19_notop.h5" or "golden/grad.npy". */
+    public static Path resource(String name) {
+        URL url = TinyVgg.class.getResource(name);
+        if (url == null) {
+            throw new IllegalStateException("missing test resource org/perceptual4j/vgg/" + name
+                    + " (run vgg-import/src/test/python/generate_vgg_golden.py)");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The tiny VGG19 (block widths 4, 8, 12, 16, 16) in the keras-applications notop layout. */
+    public static VggFeatureExtractor vgg19() {
+        try {
+            return Vgg19.fromKeras(resource("tiny_vgg19_notop.h5"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A golden array from golden/NAME.npy. */
+    public static INDArray golden(String name) {
+        return Nd4j.createFromNpyFile(resource("golden/" + name + ".npy").toFile());
+    }
+
+    /** Asserts max|actual - expected| / max|expected| <= relTol, with the shapes equal. */
+    public static void assertClose(INDArray expected, INDArray actual, double relTol, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        double scale = expected.amaxNumber().doubleValue();
+        double err = expected.castTo(actual.dataType()).sub(actual).amaxNumber().doubleValue();
+        double rel = err / Math.max(scale, 1e-30);
+        assertTrue(rel <= relTol, what + ": max abs error " + err + " relative to max " + scale + " = " + rel
+                + " > " + relTol + " (shape " + Arrays.toString(expected.shape()) + ")");
+    }
+
+    /** Asserts |actual - expected| / |expected| <= relTol. */
+    public static void assertClose(double expected, double actual, double relTol, String what) {
+        double rel = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-30);
+        assertTrue(rel <= relTol, what + ": expected " + expected + ", got " + actual + " (relative error " + rel + ")");
+    }
+}
