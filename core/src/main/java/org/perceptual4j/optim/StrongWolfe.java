@@ -25,13 +25,17 @@ final class StrongWolfe {
     private final double gtd;
     private final double toleranceChange;
 
-    StrongWolfe(Function<INDArray, Evaluation> objective, INDArray x, INDArray d, double f, INDArray g, double gtd,
+    /**
+     * @param start the evaluation at {@code x}, returned as is (gradient in the caller's shape, with
+     *     its components) when the search ends at step 0
+     */
+    StrongWolfe(Function<INDArray, Evaluation> objective, INDArray x, INDArray d, Evaluation start, double gtd,
             double toleranceChange) {
         this.objective = objective;
         this.x = x;
         this.d = d;
-        this.f = f;
-        this.start = Evaluation.of(f, g);
+        this.f = start.value();
+        this.start = start;
         this.gtd = gtd;
         this.toleranceChange = toleranceChange;
     }

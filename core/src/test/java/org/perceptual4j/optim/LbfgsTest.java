@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -224,6 +225,27 @@ class LbfgsTest {
         assertEquals(StopReason.MAX_ITERATIONS, r.stopReason());
         assertEquals(12, r.iterations());
         assertEquals(13, r.evaluations(), "one at the start and one per iteration");
+    }
+
+    @Test
+    void lineSearchThatFindsNoDecreaseKeepsTheStartEvaluation() {
+        // the "gradient" points the wrong way: every step along -g increases f, the line search
+        // returns step 0 and the optimizer stops where it started, with the start's evaluation
+        long[] shape = {1, 2, 1};
+        Objective wrong = x -> {
+            double[] v = Problems.toDoubles(x);
+            return new Evaluation(v[0] * v[0] + v[1] * v[1], Problems.floatArray(new double[] {-2 * v[0], -2 * v[1]}, x.shape()),
+                    Map.of("loss", v[0] * v[0] + v[1] * v[1]));
+        };
+        INDArray x0 = Problems.floatArray(new double[] {1, 1}, shape);
+        List<Evaluation> seen = new ArrayList<>();
+        OptimizationResult r = Lbfgs.builder().lineSearch(true).build().minimize(wrong, x0, 10, (i, x, e) -> seen.add(e));
+        assertEquals(StopReason.CHANGE_TOLERANCE, r.stopReason());
+        assertArrayEquals(new double[] {1, 1}, Problems.toDoubles(r.x()), 0);
+        assertEquals(2.0, r.evaluation().value(), 0);
+        assertArrayEquals(shape, r.evaluation().gradient().shape(), "gradient in the shape of x");
+        assertEquals(Map.of("loss", 2.0), r.evaluation().components(), "components kept");
+        seen.forEach(e -> assertArrayEquals(shape, e.gradient().shape()));
     }
 
     @Test
