@@ -93,8 +93,10 @@ final class StrongWolfe {
             lsIter++;
         }
         if (lsIter == MAX_LS) {
-            // reached the evaluation limit without bracketing: take the last point, as torch does
-            return new Result(t, eNew);
+            // reached the evaluation limit without bracketing; the last trial was never checked. As
+            // torch does (bracket [0, t], then the lower end), keep the start unless the last trial
+            // is lower; a NaN last value compares false and is returned, so the caller stops on it.
+            return f <= eNew.value() ? new Result(0, start) : new Result(t, eNew);
         }
         // zoom phase
         boolean insufProgress = false;

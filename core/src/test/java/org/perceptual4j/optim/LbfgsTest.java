@@ -248,6 +248,45 @@ class LbfgsTest {
         seen.forEach(e -> assertArrayEquals(shape, e.gradient().shape()));
     }
 
+    /** f = -x below the kink, +x from it on (1-D). */
+    private static Objective kinkAt(double kink, List<Double> seen) {
+        return x -> {
+            double v = Problems.toDoubles(x)[0];
+            seen.add(v);
+            return v < kink ? Evaluation.of(-v, Problems.floatArray(new double[] {-1}, 1))
+                    : Evaluation.of(v, Problems.floatArray(new double[] {1}, 1));
+        };
+    }
+
+    @Test
+    void lineSearchOutOfEvaluationsKeepsTheStartIfTheLastTrialIsWorse() {
+        // On f = -x the line search only extrapolates (no bracket) and stops after 25 more trials,
+        // the last of which is never checked. torch.optim.LBFGS then keeps the lower of step 0 and
+        // the last trial. Probe the trial points on f = -x, then put a kink between the last two
+        // trials so that the last one is worse than the start: the optimizer must stay at the start
+        // (and stop on the zero step), as torch does (checked with torch 1.13: x stays 0 after 27
+        // evaluations).
+        List<Double> probe = new ArrayList<>();
+        Lbfgs lbfgs = Lbfgs.builder().lineSearch(true).build();
+        lbfgs.minimize(kinkAt(Double.POSITIVE_INFINITY, probe), start(0), 1, null);
+        assertEquals(27, probe.size(), "start + 26 line-search evaluations");
+        double kink = Math.sqrt(probe.get(25) * probe.get(26));
+
+        List<Double> seen = new ArrayList<>();
+        OptimizationResult r = lbfgs.minimize(kinkAt(kink, seen), start(0), 3, null);
+        assertEquals(probe, seen.subList(0, Math.min(27, seen.size())), "same trials up to the unchecked last one");
+        assertEquals(0.0, r.x().getDouble(0), 0);
+        assertEquals(0.0, r.evaluation().value(), 0);
+        assertEquals(27, r.evaluations());
+        assertEquals(1, r.iterations());
+        assertEquals(StopReason.CHANGE_TOLERANCE, r.stopReason());
+
+        // if the last trial is lower, it is taken
+        List<Double> lower = new ArrayList<>();
+        OptimizationResult r2 = lbfgs.minimize(kinkAt(Double.POSITIVE_INFINITY, lower), start(0), 1, null);
+        assertEquals(probe.get(26), r2.x().getDouble(0), 0);
+    }
+
     @Test
     void builderValidatesItsArguments() {
         assertEquals("historySize: expected a value > 0, got 0",
