@@ -156,7 +156,7 @@ public final class Lbfgs implements Optimizer {
                 INDArray xNew;
                 Evaluation eNew;
                 if (lineSearch) {
-                    StrongWolfe.Result ls = new StrongWolfe(this::eval, x, d, e.value(), g, gtd, changeTolerance).search(t);
+                    StrongWolfe.Result ls = new StrongWolfe(this::eval, x, d, e, gtd, changeTolerance).search(t);
                     t = ls.step();
                     xNew = x.add(d.mul(t));
                     eNew = ls.evaluation();

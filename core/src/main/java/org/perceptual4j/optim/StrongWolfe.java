@@ -25,13 +25,17 @@ final class StrongWolfe {
     private final double gtd;
     private final double toleranceChange;
 
-    StrongWolfe(Function<INDArray, Evaluation> objective, INDArray x, INDArray d, double f, INDArray g, double gtd,
+    /**
+     * @param start the evaluation at {@code x}, returned as is (gradient in the caller's shape, with
+     *     its components) when the search ends at step 0
+     */
+    StrongWolfe(Function<INDArray, Evaluation> objective, INDArray x, INDArray d, Evaluation start, double gtd,
             double toleranceChange) {
         this.objective = objective;
         this.x = x;
         this.d = d;
-        this.f = f;
-        this.start = Evaluation.of(f, g);
+        this.f = start.value();
+        this.start = start;
         this.gtd = gtd;
         this.toleranceChange = toleranceChange;
     }
@@ -89,8 +93,10 @@ final class StrongWolfe {
             lsIter++;
         }
         if (lsIter == MAX_LS) {
-            // reached the evaluation limit without bracketing: take the last point, as torch does
-            return new Result(t, eNew);
+            // reached the evaluation limit without bracketing; the last trial was never checked. As
+            // torch does (bracket [0, t], then the lower end), keep the start unless the last trial
+            // is lower; a NaN last value compares false and is returned, so the caller stops on it.
+            return f <= eNew.value() ? new Result(0, start) : new Result(t, eNew);
         }
         // zoom phase
         boolean insufProgress = false;
