@@ -280,11 +280,12 @@ public final class StyleTransfer {
             if (tvWeight > 0) {
                 terms.add(term(tvLoss.define(sd, image, null).mul(tvWeight), "tv", "term_tv"));
             }
-            SDVariable total = terms.get(0);
+            SDVariable sum = terms.get(0);
             for (int i = 1; i < terms.size(); i++) {
-                total = total.add(terms.get(i));
+                sum = sum.add(terms.get(i));
             }
-            total = total.rename("total");
+            // with a single term the sum is the term's own variable: renaming it would lose the term's name
+            SDVariable total = terms.size() == 1 ? sd.identity("total", sum) : sum.rename("total");
             totalName = total.name();
             sd.setLossVariables(total);
             Graphs.createGradFunction(sd, IMAGE);
