@@ -156,7 +156,16 @@ public final class StyleTransfer {
         Objective objective = p.objective();
         INDArray x0 = p.start();
         List<LossRecord> history = new ArrayList<>();
-        OptimizationResult result = optimizer.minimize(objective::evaluate, x0, iterations, (iteration, x, e) -> {
+        // the optimizer's result holds the last finite evaluation; keep the non-finite value for the message
+        double[] nonFinite = {Double.NaN};
+        org.perceptual4j.optim.Objective f = x -> {
+            Evaluation e = objective.evaluate(x);
+            if (!e.isFinite()) {
+                nonFinite[0] = e.value();
+            }
+            return e;
+        };
+        OptimizationResult result = optimizer.minimize(f, x0, iterations, (iteration, x, e) -> {
             long elapsedNanos = System.nanoTime() - start;
             history.add(new LossRecord(iteration, e.components(), e.value(), elapsedNanos / 1_000_000));
             boolean stop = Thread.currentThread().isInterrupted();
@@ -170,7 +179,7 @@ public final class StyleTransfer {
         });
         INDArray image = toRgb(convention, result.x());
         if (result.stopReason() == StopReason.NON_FINITE) {
-            throw new StyleTransferException("the loss became " + result.evaluation().value() + " after iteration "
+            throw new StyleTransferException("the loss became " + nonFinite[0] + " after iteration "
                     + result.iterations() + "; lower the learning rate or the weights (the last finite image is kept)",
                     image, history);
         }
