@@ -168,14 +168,15 @@ public final class StyleTransfer {
         OptimizationResult result = optimizer.minimize(f, x0, iterations, (iteration, x, e) -> {
             long elapsedNanos = System.nanoTime() - start;
             history.add(new LossRecord(iteration, e.components(), e.value(), elapsedNanos / 1_000_000));
-            boolean stop = Thread.currentThread().isInterrupted();
+            boolean stop = false;
             if (listener != null) {
                 IterationEvent event = new IterationEvent(iteration, iterations, e.components(), e.value(),
                         java.time.Duration.ofNanos(elapsedNanos), () -> toRgb(convention, x));
                 listener.onIteration(event);
-                stop |= event.stopRequested();
+                stop = event.stopRequested();
             }
-            return !stop;
+            // checked after the listener, so an interrupt during this iteration (or its listener call) ends the run now
+            return !(stop || Thread.currentThread().isInterrupted());
         });
         INDArray image = toRgb(convention, result.x());
         if (result.stopReason() == StopReason.NON_FINITE) {
