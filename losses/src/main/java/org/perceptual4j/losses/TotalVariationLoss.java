@@ -18,7 +18,9 @@ import org.perceptual4j.core.internal.Checks;
  *   "Understanding Deep Image Representations by Inverting Them", CVPR 2015, with beta = 1):
  *   <pre>  TV(x) = sum |x[:, :, :, 1:] - x[:, :, :, :-1]| + sum |x[:, :, 1:, :] - x[:, :, :-1, :]|</pre></li>
  * </ul>
- * With {@link Reduction#MEAN} the sum is divided by the number of summed differences.
+ * With {@link Reduction#MEAN} the sum is divided by the number of summed differences:
+ * {@code 2 * N * C * (H-1) * (W-1)} for {@link Norm#SQUARED} (a horizontal and a vertical one per grid
+ * point) and {@code N * C * (H * (W-1) + (H-1) * W)} for {@link Norm#L1}.
  */
 public final class TotalVariationLoss implements Loss {
 
@@ -92,7 +94,11 @@ public final class TotalVariationLoss implements Loss {
             SDVariable dx = right.sub(base);
             SDVariable dy = down.sub(base);
             SDVariable terms = dx.mul(dx).add(dy.mul(dy)).mul(0.5);
-            return reduction.apply(terms);
+            if (reduction == Reduction.SUM) {
+                return terms.sum();
+            }
+            // each grid point holds two differences (dx and dy): divide by their number, 2 * terms
+            return terms.mean().mul(0.5);
         }
         SDVariable left = sd.stridedSlice(input, new long[] {0, 0, 0, 0}, new long[] {0, 0, 0, -1}, stride, nc, nc | 0b0100, 0, 0, 0);
         SDVariable right = sd.stridedSlice(input, new long[] {0, 0, 0, 1}, new long[] {0, 0, 0, 0}, stride, nc, nc | 0b1100, 0, 0, 0);

@@ -156,21 +156,31 @@ public final class StyleTransfer {
         Objective objective = p.objective();
         INDArray x0 = p.start();
         List<LossRecord> history = new ArrayList<>();
-        OptimizationResult result = optimizer.minimize(objective::evaluate, x0, iterations, (iteration, x, e) -> {
+        // the optimizer's result holds the last finite evaluation; keep the non-finite value for the message
+        double[] nonFinite = {Double.NaN};
+        org.perceptual4j.optim.Objective f = x -> {
+            Evaluation e = objective.evaluate(x);
+            if (!e.isFinite()) {
+                nonFinite[0] = e.value();
+            }
+            return e;
+        };
+        OptimizationResult result = optimizer.minimize(f, x0, iterations, (iteration, x, e) -> {
             long elapsedNanos = System.nanoTime() - start;
             history.add(new LossRecord(iteration, e.components(), e.value(), elapsedNanos / 1_000_000));
-            boolean stop = Thread.currentThread().isInterrupted();
+            boolean stop = false;
             if (listener != null) {
                 IterationEvent event = new IterationEvent(iteration, iterations, e.components(), e.value(),
                         java.time.Duration.ofNanos(elapsedNanos), () -> toRgb(convention, x));
                 listener.onIteration(event);
-                stop |= event.stopRequested();
+                stop = event.stopRequested();
             }
-            return !stop;
+            // checked after the listener, so an interrupt during this iteration (or its listener call) ends the run now
+            return !(stop || Thread.currentThread().isInterrupted());
         });
         INDArray image = toRgb(convention, result.x());
         if (result.stopReason() == StopReason.NON_FINITE) {
-            throw new StyleTransferException("the loss became " + result.evaluation().value() + " after iteration "
+            throw new StyleTransferException("the loss became " + nonFinite[0] + " after iteration "
                     + result.iterations() + "; lower the learning rate or the weights (the last finite image is kept)",
                     image, history);
         }
@@ -280,11 +290,12 @@ public final class StyleTransfer {
             if (tvWeight > 0) {
                 terms.add(term(tvLoss.define(sd, image, null).mul(tvWeight), "tv", "term_tv"));
             }
-            SDVariable total = terms.get(0);
+            SDVariable sum = terms.get(0);
             for (int i = 1; i < terms.size(); i++) {
-                total = total.add(terms.get(i));
+                sum = sum.add(terms.get(i));
             }
-            total = total.rename("total");
+            // with a single term the sum is the term's own variable: renaming it would lose the term's name
+            SDVariable total = terms.size() == 1 ? sd.identity("total", sum) : sum.rename("total");
             totalName = total.name();
             sd.setLossVariables(total);
             Graphs.createGradFunction(sd, IMAGE);
