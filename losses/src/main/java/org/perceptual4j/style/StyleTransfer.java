@@ -494,8 +494,12 @@ public final class StyleTransfer {
             if (contentLayers.isEmpty() && styleLayers.isEmpty()) {
                 throw new IllegalArgumentException("layers: expected at least one content or style layer, got none");
             }
-            if (contentWeight == 0 && styleWeight == 0 && tvWeight == 0) {
-                throw new IllegalArgumentException("weights: expected at least one of content, style and TV weight > 0, got all 0");
+            boolean content = contentWeight > 0 && contentLayers.values().stream().anyMatch(w -> w > 0);
+            boolean style = styleWeight > 0 && styleLayers.values().stream().anyMatch(w -> w > 0);
+            if (!content && !style && tvWeight == 0) {
+                throw new IllegalArgumentException("weights: expected a content or style term with a positive weight (overall and"
+                        + " per layer) or a TV weight > 0, got contentWeight " + contentWeight + " " + contentLayers
+                        + ", styleWeight " + styleWeight + " " + styleLayers + ", tvWeight " + tvWeight);
             }
             if (init.kind() == Initialization.Kind.IMAGE && init.image() == null) {
                 throw new IllegalArgumentException("init: expected an image, got none");

@@ -108,8 +108,14 @@ class StyleTransferBuilderTest {
     void combinationsWithoutAnyLossAreRejected() {
         assertMessage("layers: expected at least one content or style layer, got none",
                 () -> base().contentLayers(Map.of()).styleLayers(Map.of()).build());
-        assertMessage("weights: expected at least one of content, style and TV weight > 0, got all 0",
-                () -> base().contentWeight(0).styleWeight(0).tvWeight(0).build());
+        String prefix = "weights: expected a content or style term with a positive weight (overall and per layer) or a TV weight > 0";
+        String all0 = assertThrows(IllegalArgumentException.class,
+                () -> base().contentWeight(0).styleWeight(0).tvWeight(0).build()).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(all0.startsWith(prefix) && all0.contains("tvWeight 0.0"), all0);
+        // only zero per-layer weights and no TV: the objective would be 0 everywhere
+        String zeroLayers = assertThrows(IllegalArgumentException.class, () -> base().contentLayers(Map.of())
+                .styleLayers(Map.of("relu1", 0.0)).tvWeight(0).build()).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(zeroLayers.startsWith(prefix), zeroLayers);
     }
 
     @Test

@@ -49,6 +49,10 @@ final class KerasVggWeights {
         try (Hdf5Archive archive = open(file)) {
             String root = root(archive);
             List<String> groups = archive.getGroups(root);
+            if (arch == VggArchitecture.VGG16 && groups.contains(VggArchitecture.kerasConvName(3, 4))) {
+                throw new VggImportException(file + ": this is a VGG19 weights file (it has layer group 'block3_conv4'); "
+                        + "load it with Vgg19.fromKeras");
+            }
             List<Conv> convs = new ArrayList<>();
             long inChannels = 3;
             int[] blocks = arch.convsPerBlock();

@@ -88,6 +88,14 @@ class KerasVggWeightsTest {
     }
 
     @Test
+    void vgg19FileIsNotAVgg16() {
+        Path f = resource("tiny_vgg19_notop.h5");
+        VggImportException e = assertThrows(VggImportException.class, () -> Vgg16.fromKeras(f));
+        assertEquals(f + ": this is a VGG19 weights file (it has layer group 'block3_conv4'); load it with Vgg19.fromKeras",
+                e.getMessage());
+    }
+
+    @Test
     void vgg16FileIsNotAVgg19() {
         Path f = resource("tiny_vgg16_notop.h5");
         VggImportException e = assertThrows(VggImportException.class, () -> Vgg19.fromKeras(f));

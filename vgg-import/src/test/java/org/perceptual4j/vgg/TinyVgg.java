@@ -26,10 +26,29 @@ public final class TinyVgg {
             throw new IllegalStateException("missing test resource org/perceptual4j/vgg/" + name
                     + " (run vgg-import/src/test/python/generate_vgg_golden.py)");
         }
+        if (!"file".equals(url.getProtocol())) {
+            // inside the test-jar (other modules' tests): the HDF5 reader needs a real file
+            return COPIES.computeIfAbsent(name, n -> copyToTempFile(url, n));
+        }
         try {
             return Path.of(url.toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.util.Map<String, Path> COPIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Path copyToTempFile(URL url, String name) {
+        try (java.io.InputStream in = url.openStream()) {
+            Path dir = java.nio.file.Files.createTempDirectory("tinyvgg");
+            Path file = dir.resolve(name.replace('/', '_'));
+            java.nio.file.Files.copy(in, file);
+            file.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot copy test resource " + name, e);
         }
     }
 
