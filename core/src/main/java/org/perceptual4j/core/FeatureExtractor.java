@@ -30,7 +30,7 @@ public interface FeatureExtractor {
     ImageConvention imageConvention();
 
     /** Where the weights came from (file, format, checksum), for diagnostics. */
-    String provenance();
+    Provenance provenance();
 
     /**
      * Feature maps of RGB images for the requested layers.

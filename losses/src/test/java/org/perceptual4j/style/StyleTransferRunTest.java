@@ -334,8 +334,8 @@ class StyleTransferRunTest {
         }
 
         @Override
-        public String provenance() {
-            return "NaN " + inner.provenance();
+        public org.perceptual4j.core.Provenance provenance() {
+            return org.perceptual4j.core.Provenance.inMemory("NaN " + inner.provenance());
         }
 
         @Override

@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.perceptual4j.core.FeatureExtractor;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
+import org.perceptual4j.core.Provenance;
 import org.perceptual4j.core.internal.Checks;
 
 /**
@@ -87,8 +88,8 @@ public final class TinyConvExtractor implements FeatureExtractor {
     }
 
     @Override
-    public String provenance() {
-        return "TinyConvExtractor[seed=" + seed + ", " + convention + ", " + pooling + "]";
+    public Provenance provenance() {
+        return Provenance.inMemory("TinyConvExtractor[seed=" + seed + ", " + convention + ", " + pooling + "]");
     }
 
     @Override
@@ -154,6 +155,6 @@ public final class TinyConvExtractor implements FeatureExtractor {
 
     @Override
     public String toString() {
-        return provenance();
+        return provenance().source();
     }
 }

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.perceptual4j.core.FeatureExtractor;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
+import org.perceptual4j.core.Provenance;
 import org.perceptual4j.core.internal.Checks;
 
 /**
@@ -35,11 +36,11 @@ public final class VggFeatureExtractor implements FeatureExtractor {
     private final List<KerasVggWeights.Conv> convs;
     private final Pooling pooling;
     private final ImageConvention convention;
-    private final String provenance;
+    private final Provenance provenance;
     private final List<String> layerNames;
 
     VggFeatureExtractor(VggArchitecture architecture, List<KerasVggWeights.Conv> convs, Pooling pooling,
-            ImageConvention convention, String provenance) {
+            ImageConvention convention, Provenance provenance) {
         this.architecture = architecture;
         this.convs = List.copyOf(convs);
         this.pooling = pooling;
@@ -68,7 +69,7 @@ public final class VggFeatureExtractor implements FeatureExtractor {
     }
 
     @Override
-    public String provenance() {
+    public Provenance provenance() {
         return provenance;
     }
 

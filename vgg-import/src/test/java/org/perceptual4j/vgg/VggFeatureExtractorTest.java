@@ -71,7 +71,10 @@ class VggFeatureExtractorTest {
         assertEquals("pool5", vgg.layerNames().get(vgg.layerNames().size() - 1));
         assertEquals(ImageConvention.CAFFE, vgg.imageConvention());
         assertEquals(Pooling.MAX, vgg.pooling());
-        assertTrue(vgg.provenance().contains("tiny_vgg19_notop.h5") && vgg.provenance().contains("md5"), vgg.provenance());
+        assertTrue(vgg.provenance().source().endsWith("tiny_vgg19_notop.h5"), vgg.provenance().source());
+        assertEquals("Keras HDF5", vgg.provenance().format());
+        assertTrue(vgg.provenance().md5().matches("[0-9a-f]{32}"), vgg.provenance().md5());
+        assertTrue(vgg.toString().contains("CAFFE") && vgg.toString().contains(vgg.provenance().md5()), vgg.toString());
         assertEquals(List.of(4L, 4L, 8L, 8L, 12L, 12L, 12L, 12L, 16L, 16L, 16L, 16L, 16L, 16L, 16L, 16L),
                 java.util.Arrays.stream(vgg.channelWidths()).boxed().toList());
     }
