@@ -70,6 +70,11 @@ final class ModelArchive {
             return this;
         }
 
+        Writer raw(String name, byte[] bytes) {
+            entries.put(name, bytes.clone());
+            return this;
+        }
+
         Writer array(String name, INDArray array) {
             entries.put(name, encodeNpy(array));
             return this;
@@ -179,7 +184,7 @@ final class ModelArchive {
 
     // ------------------------------------------------------------------------------------ properties
 
-    /** {@code key=value} lines in key order, escaped as {@link Properties} does, without the date comment. */
+    /** {@code key=value} lines in key order, escaped as {@link Properties} does (UTF-8), without the date comment. */
     static byte[] encodeProperties(Map<String, String> values) {
         Properties p = new Properties();
         values.forEach(p::setProperty);
@@ -197,7 +202,7 @@ final class ModelArchive {
             }
         }
         lines.sort(null);
-        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------------------------ npy
