@@ -160,6 +160,35 @@ final class TrainingRun {
         return named;
     }
 
+    /** The loss terms, their sum and the gradients of one step, before any update. */
+    record Step(Map<String, Double> terms, double total, Map<String, INDArray> gradients) {
+    }
+
+    /** Evaluates the loss and its gradients on a batch ({@code [n, 3, imageSize, imageSize]}, RGB [0, 1]). */
+    Step evaluate(INDArray images) {
+        Map<String, INDArray> placeholders = new LinkedHashMap<>();
+        placeholders.put(INPUT, images);
+        if (t.contentWeight > 0) {
+            placeholders.put(CONTENT_TARGET, t.extractor.features(images, List.of(t.contentLayer)).get(t.contentLayer));
+        }
+        List<String> outputs = new ArrayList<>(termVariables.values());
+        outputs.add(totalVariable);
+        OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outputs, paramNames);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        termVariables.forEach((display, var) -> terms.put(display, r.getOutputs().get(var).getDouble(0)));
+        return new Step(terms, r.getOutputs().get(totalVariable).getDouble(0), r.getGradients());
+    }
+
+    /**
+     * For tests: the loss and gradients of one training step of {@code net} on {@code images} with the
+     * trainer's settings, without training.
+     */
+    static Step evaluate(FastStyleTrainer trainer, TransformNet net, INDArray images) {
+        TrainingRun run = new TrainingRun(trainer);
+        run.buildGraph(net, run.styleGrams(Images.resizeToLongestSide(trainer.style, trainer.styleSize)));
+        return run.evaluate(images);
+    }
+
     // ------------------------------------------------------------------------------------ the loop
 
     private TrainingResult loop() throws IOException {
@@ -167,8 +196,6 @@ final class TrainingRun {
         long startIteration = iteration;
         long images = 0;
         int stopEpoch = t.iterations > 0 ? Integer.MAX_VALUE : t.epochs;
-        List<String> outputs = new ArrayList<>(termVariables.values());
-        outputs.add(totalVariable);
         boolean completed = false;
         long lastLogged = -1;
         while (true) {
@@ -181,15 +208,9 @@ final class TrainingRun {
                 completed = true;
                 break;
             }
-            Map<String, INDArray> placeholders = new LinkedHashMap<>();
-            placeholders.put(INPUT, batch.images());
-            if (t.contentWeight > 0) {
-                placeholders.put(CONTENT_TARGET, t.extractor.features(batch.images(), List.of(t.contentLayer)).get(t.contentLayer));
-            }
-            OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outputs, paramNames);
-            Map<String, Double> terms = new LinkedHashMap<>();
-            termVariables.forEach((display, var) -> terms.put(display, r.getOutputs().get(var).getDouble(0)));
-            double total = r.getOutputs().get(totalVariable).getDouble(0);
+            Step step = evaluate(batch.images());
+            Map<String, Double> terms = step.terms();
+            double total = step.total();
             long elapsedMillis = elapsedBeforeMillis + (System.nanoTime() - startNanos) / 1_000_000;
             if (!Double.isFinite(total)) {
                 throw new TrainingException(String.format(Locale.ROOT, "the loss became %s at iteration %d (terms %s); "
@@ -197,7 +218,7 @@ final class TrainingRun {
             }
             for (String name : paramNames) {
                 INDArray param = sd.getVariable(name).getArr();
-                INDArray update = r.getGradients().get(name).castTo(DataType.FLOAT).dup('c').reshape(param.length());
+                INDArray update = step.gradients().get(name).castTo(DataType.FLOAT).dup('c').reshape(param.length());
                 updaters.get(name).applyUpdater(update, (int) iteration, batch.epoch());
                 param.subi(update.reshape(param.shape()));
             }
