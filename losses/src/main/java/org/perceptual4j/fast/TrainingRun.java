@@ -394,7 +394,7 @@ final class TrainingRun {
         compare(differences, "style image", p.get("style.fingerprint"), styleFingerprint);
         compare(differences, "data set (file list of " + t.dataDirectory + ")", p.get("dataset.fingerprint"), data.fingerprint());
         if (!differences.isEmpty()) {
-            throw new IllegalArgumentException("resume: " + file + " was written with other settings; to continue it "
+            throw new IllegalArgumentException(file + ": this checkpoint was written with other settings; to continue it "
                     + "exactly, use the same ones: " + String.join("; ", differences));
         }
         iteration = FastStyleModel.longProperty(p, "iteration", file);
