@@ -4,21 +4,17 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.perceptual4j.core.internal.AtomicFiles;
 
 /**
  * Encodes images in the library's format ({@code [1, 3, H, W]}, RGB, values in [0, 1]) as 8-bit PNG or
@@ -68,32 +64,7 @@ public final class ImageWriter {
         }
         String format = formatOf(file);
         BufferedImage rgb = Pixels.toBufferedImage(image);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp;
-        try {
-            temp = createTemp(dir, target.getFileName().toString());
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot write: " + describe(e), e);
-        }
-        try {
-            encode(rgb, format, temp);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof IOException io) {
-                throw new IOException(file + ": cannot write: " + describe(io), io);
-            }
-            throw e;
-        }
+        AtomicFiles.write(file, temp -> encode(rgb, format, temp));
     }
 
     private void encode(BufferedImage rgb, String format, Path temp) throws IOException {
@@ -119,25 +90,6 @@ public final class ImageWriter {
         } finally {
             encoder.dispose();
         }
-    }
-
-    /** An empty hidden file next to the target, created with the default permissions for new files. */
-    private static Path createTemp(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-            try {
-                return Files.createFile(dir.resolve("." + name + "." + suffix + ".tmp"));
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     /** "png" or "jpeg" by the file's extension. */

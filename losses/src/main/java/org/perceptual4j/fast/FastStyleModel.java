@@ -162,10 +162,7 @@ public final class FastStyleModel {
         Checks.requireNonNull(inputDir, "inputDir");
         Checks.requireNonNull(outputDir, "outputDir");
         Checks.requireNonNull(reader, "reader");
-        List<Path> inputs = ImageFiles.list(inputDir);
-        if (inputs.isEmpty()) {
-            throw new IOException(inputDir + ": no image files (" + ImageFiles.DESCRIPTION + ") in this directory or below");
-        }
+        List<Path> inputs = ImageFiles.listSome(inputDir);
         if (inputDir.toAbsolutePath().normalize().equals(outputDir.toAbsolutePath().normalize())) {
             throw new IOException(outputDir + ": the output directory must differ from the input directory "
                     + "(outputs would replace the inputs)");

@@ -40,8 +40,17 @@ final class ImageFiles {
                     .sorted(Comparator.comparing(p -> dir.relativize(p).toString()))
                     .collect(Collectors.toList());
         } catch (java.io.UncheckedIOException e) {
-            throw new IOException(dir + ": cannot list the directory: " + ModelArchive.describe(e.getCause()), e.getCause());
+            throw new IOException(dir + ": cannot list the directory: " + org.perceptual4j.core.internal.AtomicFiles.describe(e.getCause()), e.getCause());
         }
+    }
+
+    /** {@link #list}, failing with an {@code IOException} naming {@code dir} when it holds no image file. */
+    static List<Path> listSome(Path dir) throws IOException {
+        List<Path> files = list(dir);
+        if (files.isEmpty()) {
+            throw new IOException(dir + ": no image files (" + DESCRIPTION + ") in this directory or below");
+        }
+        return files;
     }
 
     static boolean isImage(Path file) {

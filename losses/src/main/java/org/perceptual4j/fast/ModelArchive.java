@@ -10,12 +10,9 @@ import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -33,6 +29,7 @@ import java.util.zip.ZipOutputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.perceptual4j.core.internal.AtomicFiles;
 
 /**
  * The container of model and checkpoint files: a ZIP archive of text ({@code .properties}, {@code .csv})
@@ -268,22 +265,8 @@ final class ModelArchive {
 
     // ------------------------------------------------------------------------------------ helpers
 
-    private static Path createTemp(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-            try {
-                return Files.createFile(dir.resolve("." + name + "." + suffix + ".tmp"));
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     static String describe(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return AtomicFiles.describe(e);
     }
 
     /** Writes {@code text} (UTF-8) to {@code file} atomically. */
@@ -297,44 +280,23 @@ final class ModelArchive {
     }
 
     /**
-     * Writes a file through a hidden temporary file in the same directory, synced to disk and renamed over
-     * the target (plain replace where the file system has no atomic rename). On failure the temporary file
-     * is deleted and an existing target is untouched. Uses a {@link FileOutputStream}, which, unlike a
-     * {@code FileChannel}, is not closed when the writing thread is interrupted.
+     * Writes a file atomically ({@link AtomicFiles}), synced to disk. Uses a {@link FileOutputStream}, which,
+     * unlike a {@code FileChannel}, is not closed when the writing thread is interrupted, so a checkpoint can be
+     * written after an interrupt asked training to stop.
+     *
+     * @throws NoSuchFileException naming the file if its directory does not exist
      */
     static void writeAtomically(Path file, Content content) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
+        Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new NoSuchFileException(file.toString(), null, "cannot write: directory " + dir + " does not exist");
         }
-        Path temp;
-        try {
-            temp = createTemp(dir, target.getFileName().toString());
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot write: " + describe(e), e);
-        }
-        try {
+        AtomicFiles.write(file, temp -> {
             try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
                 content.writeTo(out);
                 out.flush();
                 out.getFD().sync();
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof IOException io) {
-                throw new IOException(file + ": cannot write: " + describe(io), io);
-            }
-            throw e;
-        }
+        });
     }
 }

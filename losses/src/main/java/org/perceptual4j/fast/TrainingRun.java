@@ -62,11 +62,7 @@ final class TrainingRun {
     }
 
     TrainingResult run() throws IOException {
-        List<Path> files = ImageFiles.list(t.dataDirectory);
-        if (files.isEmpty()) {
-            throw new IOException(t.dataDirectory + ": no image files (" + ImageFiles.DESCRIPTION
-                    + ") in this directory or below");
-        }
+        List<Path> files = ImageFiles.listSome(t.dataDirectory);
         checkOutputs();
         data = new TrainingData(t.dataDirectory, files, t.reader, t.imageSize, t.seed);
         INDArray styleRgb = Images.resizeToLongestSide(t.style, t.styleSize);

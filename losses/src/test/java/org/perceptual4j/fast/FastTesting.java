@@ -3,10 +3,9 @@ package org.perceptual4j.fast;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.perceptual4j.image.Images;
+import org.perceptual4j.style.StyleTesting;
 import org.perceptual4j.style.TinyConvExtractor;
 
 /** Generated images, data sets and a ready trainer for the fast-style tests (no external files). */
@@ -19,35 +18,14 @@ final class FastTesting {
     private FastTesting() {
     }
 
-    /** A smooth random RGB image in [0, 1]: sinusoids per channel plus a little noise. */
+    /** A smooth random RGB image in [0, 1] (StyleTesting's). */
     static INDArray image(long seed, int h, int w) {
-        Random r = new Random(seed);
-        float[] v = new float[3 * h * w];
-        for (int c = 0; c < 3; c++) {
-            double fy = 1 + 3 * r.nextDouble();
-            double fx = 1 + 3 * r.nextDouble();
-            double phase = 2 * Math.PI * r.nextDouble();
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    double s = Math.sin(fy * Math.PI * y / h + phase) * Math.cos(fx * Math.PI * x / w);
-                    v[(c * h + y) * w + x] = (float) (0.5 + 0.35 * s + 0.05 * (r.nextDouble() - 0.5));
-                }
-            }
-        }
-        return Nd4j.create(v, new long[] {1, 3, h, w}, 'c');
+        return StyleTesting.image(seed, h, w);
     }
 
     /** Diagonal coloured stripes: the style. */
     static INDArray stripes(int h, int w) {
-        float[] v = new float[3 * h * w];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    v[(c * h + y) * w + x] = ((x + y + 2 * c) / 3) % 2 == 0 ? 0.9f : 0.1f;
-                }
-            }
-        }
-        return Nd4j.create(v, new long[] {1, 3, h, w}, 'c');
+        return StyleTesting.stripes(h, w);
     }
 
     /** Writes {@code n} PNG images of varied sizes (some in a subfolder) into {@code dir}. */

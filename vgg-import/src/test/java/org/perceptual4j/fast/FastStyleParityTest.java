@@ -81,6 +81,7 @@ class FastStyleParityTest {
         assertTerms(golden("terms"), step);
         Map<String, INDArray> expected = split(golden("grads"));
         Map<String, INDArray> actual = step.gradients();
+        double worst = 0;
         for (String name : expected.keySet()) {
             INDArray e = expected.get(name);
             INDArray a = actual.get(name).reshape(e.shape());
@@ -92,8 +93,10 @@ class FastStyleParityTest {
                         name + ": expected ~0, got max " + a.amaxNumber() + " (PyTorch " + e.amaxNumber() + ")");
             } else {
                 TinyVgg.assertClose(e, a, TOLERANCE, "gradient of " + name);
+                worst = Math.max(worst, e.castTo(a.dataType()).sub(a).amaxNumber().doubleValue() / e.amaxNumber().doubleValue());
             }
         }
+        System.out.println("largest relative gradient error (max |error| / max |PyTorch| per parameter): " + worst);
     }
 
     @Test
