@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.perceptual4j.core.internal.Checks;
@@ -111,7 +112,20 @@ public final class FastStyleModel {
      * @throws IllegalArgumentException if the array is not NCHW with 3 channels
      */
     public INDArray stylize(INDArray rgb) {
-        INDArray out = network.output(rgb);
+        return clamp(network.output(rgb));
+    }
+
+    /**
+     * A function that stylizes images of one size ({@code [N, 3, height, width]}, RGB [0, 1]) like
+     * {@link #stylize(INDArray)}, with the computation built once: for video frames, animations and
+     * benchmarks. Thread-safe. See {@link TransformNet#inference(long, long)}.
+     */
+    public UnaryOperator<INDArray> stylizer(long height, long width) {
+        TransformNet.Inference inference = network.inference(height, width);
+        return rgb -> clamp(inference.output(rgb));
+    }
+
+    private static INDArray clamp(INDArray out) {
         Transforms.max(out, 0.0, false);
         Transforms.min(out, 1.0, false);
         return out;
@@ -180,6 +194,9 @@ public final class FastStyleModel {
         List<Path> written = new ArrayList<>();
         Map<Path, String> failures = new LinkedHashMap<>();
         int done = 0;
+        UnaryOperator<INDArray> stylizer = null;
+        long lastHeight = 0;
+        long lastWidth = 0;
         for (Map.Entry<Path, Path> e : outputs.entrySet()) {
             if (Thread.currentThread().isInterrupted()) {
                 return new FolderResult(inputs.size(), written, failures, false);
@@ -187,7 +204,12 @@ public final class FastStyleModel {
             IOException failure = null;
             try {
                 INDArray image = reader.read(e.getKey());
-                INDArray styled = stylize(image);
+                if (stylizer == null || !sameSize(image, lastHeight, lastWidth)) {
+                    stylizer = stylizer(image.size(2), image.size(3)); // reused while the size stays the same
+                    lastHeight = image.size(2);
+                    lastWidth = image.size(3);
+                }
+                INDArray styled = stylizer.apply(image);
                 Path parent = e.getValue().toAbsolutePath().getParent();
                 if (parent != null) {
                     Files.createDirectories(parent);
@@ -204,6 +226,10 @@ public final class FastStyleModel {
             }
         }
         return new FolderResult(inputs.size(), written, failures, true);
+    }
+
+    private static boolean sameSize(INDArray image, long height, long width) {
+        return image.size(2) == height && image.size(3) == width;
     }
 
     /** The output name of an input path: PNG and JPEG keep it, other formats get {@code .png}. */

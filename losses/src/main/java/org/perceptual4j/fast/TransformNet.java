@@ -225,24 +225,77 @@ public final class TransformNet {
     }
 
     /**
-     * Runs the network on a batch of images of any size.
+     * Runs the network on a batch of images of any size. Builds the computation for this size each call;
+     * for many images of one size (video frames, benchmarks) use {@link #inference(long, long)}.
      *
      * @param rgb {@code [N, 3, H, W]}, RGB, values in [0, 1] (any floating-point type; computed in FLOAT)
      * @return a new FLOAT array of the same shape, RGB in [0, 1] up to what the network produces (not clamped)
-     * @throws IllegalArgumentException if the array is not NCHW with 3 channels and H, W &gt;= 1
+     * @throws IllegalArgumentException if the array is not NCHW with 3 channels and N, H, W &gt;= 1
      */
     public INDArray output(INDArray rgb) {
         Checks.requireImage(rgb, "image");
-        long[] s = rgb.shape();
-        if (s[0] < 1 || s[2] < 1 || s[3] < 1) {
-            throw new IllegalArgumentException("image: expected N, H and W >= 1, got " + Arrays.toString(s));
+        return inference(rgb.size(2), rgb.size(3)).output(rgb);
+    }
+
+    /**
+     * The network prepared for images of one size: the computation is built once, so repeated calls skip
+     * the set-up that {@link #output(INDArray)} repeats (about a second per call on a busy 2-core machine,
+     * more on the first call of a size). Holds the computation and the buffers of its last run until it is
+     * garbage-collected.
+     *
+     * @throws IllegalArgumentException if a size is &lt; 1
+     */
+    public Inference inference(long height, long width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("size: expected height and width >= 1, got " + height + " x " + width);
         }
-        SameDiff sd = SameDiff.create();
-        SDVariable in = sd.placeHolder("input", DataType.FLOAT, -1, 3, s[2], s[3]);
-        Map<String, SDVariable> weights = new LinkedHashMap<>();
-        parameters.forEach((name, value) -> weights.put(name, sd.constant(name, value)));
-        SDVariable out = define(sd, in, s[2], s[3], weights);
-        return sd.output(Map.of("input", rgb.castTo(DataType.FLOAT)), out.name()).get(out.name());
+        return new Inference(this, height, width);
+    }
+
+    /**
+     * A {@link TransformNet} prepared for one image size, from {@link TransformNet#inference(long, long)}.
+     * Thread-safe (ND4J keeps one execution session per thread).
+     */
+    public static final class Inference {
+        private static final String INPUT = "input";
+        private final SameDiff sd = SameDiff.create();
+        private final String outputName;
+        private final long height;
+        private final long width;
+
+        private Inference(TransformNet net, long height, long width) {
+            this.height = height;
+            this.width = width;
+            SDVariable in = sd.placeHolder(INPUT, DataType.FLOAT, -1, 3, height, width);
+            Map<String, SDVariable> weights = new LinkedHashMap<>();
+            net.parameters.forEach((name, value) -> weights.put(name, sd.constant(name, value)));
+            outputName = define(sd, in, height, width, weights).name();
+        }
+
+        public long height() {
+            return height;
+        }
+
+        public long width() {
+            return width;
+        }
+
+        /**
+         * Runs the network.
+         *
+         * @param rgb {@code [N, 3, height, width]}, RGB, values in [0, 1]
+         * @return a new FLOAT array of the same shape (not clamped)
+         * @throws IllegalArgumentException if the array is not {@code [N, 3, height, width]} floating point
+         */
+        public INDArray output(INDArray rgb) {
+            Checks.requireImage(rgb, "image");
+            long[] s = rgb.shape();
+            if (s[0] < 1 || s[2] != height || s[3] != width) {
+                throw new IllegalArgumentException("image: expected [N, 3, " + height + ", " + width + "] with N >= 1, got "
+                        + Arrays.toString(s));
+            }
+            return sd.output(Map.of(INPUT, rgb.castTo(DataType.FLOAT)), outputName).get(outputName);
+        }
     }
 
     @Override

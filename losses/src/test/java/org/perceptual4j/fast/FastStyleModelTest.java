@@ -75,7 +75,9 @@ class FastStyleModelTest {
             assertTrue(out.minNumber().doubleValue() >= 0 && out.maxNumber().doubleValue() <= 1);
         }
         INDArray batch = Nd4j.concat(0, FastTesting.image(1, 10, 14), FastTesting.image(2, 10, 14));
-        assertArrayEquals(new long[] {2, 3, 10, 14}, m.stylize(batch).shape());
+        INDArray styled = m.stylize(batch);
+        assertArrayEquals(new long[] {2, 3, 10, 14}, styled.shape());
+        assertArrayEquals(styled.data().asFloat(), m.stylizer(10, 14).apply(batch).data().asFloat(), 0f, "prepared for one size");
     }
 
     @Test

@@ -64,6 +64,20 @@ class TransformNetTest {
     }
 
     @Test
+    void aPreparedInferenceGivesTheSameOutputAndChecksTheSize() {
+        TransformNet net = TransformNet.random(SMALL, 4);
+        TransformNet.Inference inference = net.inference(13, 10);
+        INDArray a = Nd4j.rand(DataType.FLOAT, 1, 3, 13, 10);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 2, 3, 13, 10);
+        assertTrue(inference.output(a).equalsWithEps(net.output(a), 0));
+        assertTrue(inference.output(b).equalsWithEps(net.output(b), 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> inference.output(Nd4j.rand(DataType.FLOAT, 1, 3, 10, 13)));
+        assertEquals("image: expected [N, 3, 13, 10] with N >= 1, got [1, 3, 10, 13]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> net.inference(0, 5));
+    }
+
+    @Test
     void reflectionPaddingMirrorsWithoutRepeatingTheEdge() {
         SameDiff sd = SameDiff.create();
         INDArray x = Nd4j.create(new float[] {1, 2, 3, 4, 5}, new long[] {1, 1, 1, 5}, 'c');
