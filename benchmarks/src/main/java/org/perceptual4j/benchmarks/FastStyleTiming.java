@@ -31,7 +31,7 @@ import org.perceptual4j.vgg.Vgg16;
  * 64,128,256,512,512 --out /tmp/vgg16_full.h5}. Run (from the repository root):
  * <pre>
  * mvn -B -ntp -q -DskipTests package dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile=/tmp/p4j-bench.cp
- * java -Xmx6g -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
+ * java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G \
  *     -cp benchmarks/target/classes:$(cat /tmp/p4j-bench.cp) org.perceptual4j.benchmarks.FastStyleTiming \
  *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3]
  * /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
@@ -39,7 +39,10 @@ import org.perceptual4j.vgg.Vgg16;
  * Training throughput counts the iterations after the first (warm-up); it includes reading and resizing
  * the training PNGs (a few milliseconds per batch). Inference reports the median of the repeats of
  * {@code FastStyleModel.stylizer(size, size)} after one warm-up run (like PyTorch's module call), and the
- * one-shot {@code stylize} time, which includes building the computation and its first run.
+ * one-shot {@code stylize} time, which includes building the computation and its first run. The memory
+ * limits keep the process's footprint near what it needs: ND4J frees off-heap arrays when the Java garbage
+ * collector runs, so a generous {@code maxphysicalbytes} lets the resident size grow far beyond the working
+ * set (13 GB with 14G; the kernel's OOM killer stopped such a run on the shared machine).
  */
 public final class FastStyleTiming {
     private FastStyleTiming() {

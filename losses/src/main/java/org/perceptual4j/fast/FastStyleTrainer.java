@@ -242,13 +242,9 @@ public final class FastStyleTrainer {
          * file name). Required.
          */
         public Builder style(INDArray rgb, String name) {
-            Checks.requireImage(rgb, "style image");
-            if (rgb.size(0) != 1) {
-                throw new IllegalArgumentException("style image: expected a single image [1, 3, H, W], got "
-                        + java.util.Arrays.toString(rgb.shape()));
-            }
+            INDArray image = singleImage(rgb, "style image");
             this.styleName = Checks.requireNonNull(name, "style name");
-            this.style = rgb.castTo(DataType.FLOAT).dup();
+            this.style = image;
             return this;
         }
 
@@ -372,15 +368,21 @@ public final class FastStyleTrainer {
          * weights without waiting for the end.
          */
         public Builder sample(INDArray rgb, int every, Path directory) {
-            Checks.requireImage(rgb, "sample image");
-            if (rgb.size(0) != 1) {
-                throw new IllegalArgumentException("sample image: expected a single image [1, 3, H, W], got "
-                        + java.util.Arrays.toString(rgb.shape()));
-            }
+            INDArray image = singleImage(rgb, "sample image");
             this.sampleEvery = Checks.requirePositive(every, "sample every");
             this.sampleDirectory = Checks.requireNonNull(directory, "sample directory");
-            this.sampleImage = rgb.castTo(DataType.FLOAT).dup();
+            this.sampleImage = image;
             return this;
+        }
+
+        /** A FLOAT copy of a {@code [1, 3, H, W]} image. */
+        private static INDArray singleImage(INDArray rgb, String what) {
+            Checks.requireImage(rgb, what);
+            if (rgb.size(0) != 1) {
+                throw new IllegalArgumentException(what + ": expected a single image [1, 3, H, W], got "
+                        + java.util.Arrays.toString(rgb.shape()));
+            }
+            return rgb.castTo(DataType.FLOAT).dup();
         }
 
         /**

@@ -449,7 +449,7 @@ public final class TransformNet {
         SDVariable norm(String name, SDVariable x) {
             SDVariable mean = x.mean(true, 2, 3);
             SDVariable centred = x.sub(mean);
-            SDVariable variance = centred.mul(centred).mean(true, 2, 3);
+            SDVariable variance = sd.math().square(centred).mean(true, 2, 3);
             SDVariable scale = sd.reshape(weight(name + ".weight"), 1, -1, 1, 1);
             SDVariable shift = sd.reshape(weight(name + ".bias"), 1, -1, 1, 1);
             // the scale is applied to the [N, C, 1, 1] factor, saving a pass over the feature map
