@@ -31,18 +31,17 @@ import org.perceptual4j.vgg.Vgg16;
  * 64,128,256,512,512 --out /tmp/vgg16_full.h5}. Run (from the repository root):
  * <pre>
  * mvn -B -ntp -q -DskipTests package dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile=/tmp/p4j-bench.cp
- * java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G \
+ * java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
  *     -cp benchmarks/target/classes:$(cat /tmp/p4j-bench.cp) org.perceptual4j.benchmarks.FastStyleTiming \
- *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3]
+ *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3] [microBatch=4]
  * /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
  * </pre>
  * Training throughput counts the iterations after the first (warm-up); it includes reading and resizing
  * the training PNGs (a few milliseconds per batch). Inference reports the median of the repeats of
  * {@code FastStyleModel.stylizer(size, size)} after one warm-up run (like PyTorch's module call), and the
- * one-shot {@code stylize} time, which includes building the computation and its first run. The memory
- * limits keep the process's footprint near what it needs: ND4J frees off-heap arrays when the Java garbage
- * collector runs, so a generous {@code maxphysicalbytes} lets the resident size grow far beyond the working
- * set (13 GB with 14G; the kernel's OOM killer stopped such a run on the shared machine).
+ * one-shot {@code stylize} time, which includes building the computation and its first run. Training needs
+ * about 12 GB resident (measured peak; it fails with an 8 GB limit), PyTorch about 2.5 GB: give the process
+ * room and make sure the machine has it.
  */
 public final class FastStyleTiming {
     private FastStyleTiming() {
@@ -51,12 +50,13 @@ public final class FastStyleTiming {
     public static void main(String[] args) throws IOException {
         NativeBinaries.selectForThisCpu();
         if (args.length < 1) {
-            System.err.println("usage: FastStyleTiming VGG16_WEIGHTS.h5 [trainingIterations] [inferenceRepeats]");
+            System.err.println("usage: FastStyleTiming VGG16_WEIGHTS.h5 [trainingIterations] [inferenceRepeats] [microBatch]");
             System.exit(2);
         }
         Path weights = Path.of(args[0]);
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int microBatch = args.length > 3 ? Integer.parseInt(args[3]) : 4;
 
         Path data = Files.createTempDirectory("p4j-fast-timing");
         for (int i = 0; i < 16; i++) {
@@ -69,6 +69,7 @@ public final class FastStyleTiming {
                 .featureExtractor(Vgg16.fromKeras(weights))
                 .style(noise(1, 256, 256), "noise")
                 .iterations(iterations)
+                .microBatch(microBatch)
                 .listener(e -> {
                     long now = System.nanoTime();
                     stepNanos.add(now - last[0]);
@@ -78,8 +79,8 @@ public final class FastStyleTiming {
                 .build()
                 .train();
         double seconds = stepNanos.subList(1, stepNanos.size()).stream().mapToLong(Long::longValue).sum() / 1e9;
-        System.out.printf(Locale.ROOT, "java training: %.3f images/s (256x256, batch 4, %d timed iterations, %.2f s per iteration)%n",
-                4 * (stepNanos.size() - 1) / seconds, stepNanos.size() - 1, seconds / (stepNanos.size() - 1));
+        System.out.printf(Locale.ROOT, "java training: %.3f images/s (256x256, batch 4, micro-batch %d, %d timed iterations, %.2f s per iteration)%n",
+                4 * (stepNanos.size() - 1) / seconds, microBatch, stepNanos.size() - 1, seconds / (stepNanos.size() - 1));
 
         FastStyleModel model = FastStyleModel.of(TransformNet.random(TransformNet.Architecture.JOHNSON, 0),
                 FastStyleModel.Metadata.of("random", 0, Map.of()));

@@ -22,6 +22,7 @@ import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.perceptual4j.core.internal.Graphs;
@@ -40,6 +41,8 @@ final class TrainingRun {
     static final String ADAM_PREFIX = "adam/";
     private static final String INPUT = "content";
     private static final String CONTENT_TARGET = "content_target";
+    /** The share of the batch in a micro-batch: scales the batch means (content, style); TV is a sum. */
+    private static final String MEAN_SCALE = "mean_scale";
 
     private final FastStyleTrainer t;
     private final List<String> paramNames;
@@ -123,16 +126,17 @@ final class TrainingRun {
         List<SDVariable> terms = new ArrayList<>();
         if (!layers.isEmpty()) {
             Map<String, SDVariable> f = t.extractor.define(sd, t.extractor.imageConvention().toNetwork(sd, y), layers);
+            SDVariable meanScale = sd.placeHolder(MEAN_SCALE, DataType.FLOAT);
             if (t.contentWeight > 0) {
                 SDVariable target = sd.placeHolder(CONTENT_TARGET, DataType.FLOAT, -1, -1, -1, -1);
-                terms.add(term(new ContentLoss().define(sd, f.get(t.contentLayer), target).mul(t.contentWeight),
+                terms.add(term(new ContentLoss().define(sd, f.get(t.contentLayer), target).mul(t.contentWeight).mul(meanScale),
                         "content:" + t.contentLayer, "term_content"));
             }
             if (t.styleWeight > 0) {
                 StyleLoss styleLoss = new StyleLoss();
                 for (String l : t.styleLayers) {
                     SDVariable gram = sd.constant("style_gram_" + l, grams.get(l));
-                    terms.add(term(styleLoss.defineAgainstGram(sd, f.get(l), gram).mul(t.styleWeight), "style:" + l,
+                    terms.add(term(styleLoss.defineAgainstGram(sd, f.get(l), gram).mul(t.styleWeight).mul(meanScale), "style:" + l,
                             "term_style_" + l));
                 }
             }
@@ -160,19 +164,43 @@ final class TrainingRun {
     record Step(Map<String, Double> terms, double total, Map<String, INDArray> gradients) {
     }
 
-    /** Evaluates the loss and its gradients on a batch ({@code [n, 3, imageSize, imageSize]}, RGB [0, 1]). */
+    /**
+     * Evaluates the loss and its gradients on a batch ({@code [n, 3, imageSize, imageSize]}, RGB [0, 1]),
+     * in micro-batches of at most {@link FastStyleTrainer#microBatch} images whose terms and gradients are
+     * added up: the content and style terms, means over the batch, are scaled by each micro-batch's share of
+     * it, the TV term is a sum anyway, so the result is the whole batch's up to rounding.
+     */
     Step evaluate(INDArray images) {
-        Map<String, INDArray> placeholders = new LinkedHashMap<>();
-        placeholders.put(INPUT, images);
-        if (t.contentWeight > 0) {
-            placeholders.put(CONTENT_TARGET, t.extractor.features(images, List.of(t.contentLayer)).get(t.contentLayer));
-        }
+        long n = images.size(0);
         List<String> outputs = new ArrayList<>(termVariables.values());
         outputs.add(totalVariable);
-        OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outputs, paramNames);
         Map<String, Double> terms = new LinkedHashMap<>();
-        termVariables.forEach((display, var) -> terms.put(display, r.getOutputs().get(var).getDouble(0)));
-        return new Step(terms, r.getOutputs().get(totalVariable).getDouble(0), r.getGradients());
+        double total = 0;
+        Map<String, INDArray> gradients = null;
+        for (long start = 0; start < n; start += t.microBatch) {
+            long end = Math.min(n, start + t.microBatch);
+            INDArray chunk = start == 0 && end == n ? images
+                    : images.get(NDArrayIndex.interval(start, end), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
+            Map<String, INDArray> placeholders = new LinkedHashMap<>();
+            placeholders.put(INPUT, chunk);
+            if (sd.hasVariable(MEAN_SCALE)) {
+                placeholders.put(MEAN_SCALE, Nd4j.scalar(DataType.FLOAT, (double) (end - start) / n));
+            }
+            if (t.contentWeight > 0) {
+                placeholders.put(CONTENT_TARGET, t.extractor.features(chunk, List.of(t.contentLayer)).get(t.contentLayer));
+            }
+            OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outputs, paramNames);
+            termVariables.forEach((display, var) -> terms.merge(display, r.getOutputs().get(var).getDouble(0), Double::sum));
+            total += r.getOutputs().get(totalVariable).getDouble(0);
+            if (gradients == null) {
+                gradients = new LinkedHashMap<>(r.getGradients());
+            } else {
+                for (String name : paramNames) {
+                    gradients.put(name, gradients.get(name).add(r.getGradients().get(name)));
+                }
+            }
+        }
+        return new Step(terms, total, gradients);
     }
 
     /**

@@ -72,6 +72,23 @@ class FastStyleTrainerTest {
     }
 
     @Test
+    void microBatchesGiveTheSameTrainingUpToRounding() throws IOException {
+        Path data = FastTesting.dataset(tmp.resolve("data"), 4);
+        TrainingResult whole = FastTesting.trainer(data).batchSize(4).iterations(2).build().train();
+        TrainingResult split = FastTesting.trainer(data).batchSize(4).microBatch(1).iterations(2).build().train();
+        for (int i = 0; i < 2; i++) {
+            double a = whole.history().get(i).total();
+            double b = split.history().get(i).total();
+            assertEquals(a, b, 1e-5 * Math.abs(a), "loss of iteration " + (i + 1));
+        }
+        Map<String, INDArray> pa = whole.model().network().parameters();
+        Map<String, INDArray> pb = split.model().network().parameters();
+        for (String name : pa.keySet()) {
+            assertTrue(pa.get(name).equalsWithEps(pb.get(name), 1e-5), name);
+        }
+    }
+
+    @Test
     void epochsVisitEveryImageOnceWithASmallerLastBatch() throws IOException {
         Path data = FastTesting.dataset(tmp.resolve("data"), 5);
         List<int[]> batches = new ArrayList<>();
@@ -247,6 +264,8 @@ class FastStyleTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> b.sample(Nd4j.rand(DataType.FLOAT, 1, 4, 8, 8), 5, tmp));
         assertThrows(IllegalArgumentException.class, () -> b.checkpoint(tmp.resolve("c"), 0));
         assertTrue(assertThrows(IllegalArgumentException.class, b::build).getMessage().startsWith("dataDirectory"));
+        assertEquals("microBatch: expected a value <= batchSize 2, got 3",
+                assertThrows(IllegalArgumentException.class, () -> FastTesting.trainer(tmp).microBatch(3).build()).getMessage());
         FastStyleTrainer.Builder both = FastTesting.trainer(tmp).iterations(5).epochs(2);
         assertEquals("iterations and epochs: expected one of them, got iterations 5 and epochs 2",
                 assertThrows(IllegalArgumentException.class, both::build).getMessage());

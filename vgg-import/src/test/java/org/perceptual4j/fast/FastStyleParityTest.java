@@ -58,6 +58,10 @@ class FastStyleParityTest {
     }
 
     FastStyleTrainer trainer(int imageSize) throws IOException {
+        return builder(imageSize).build();
+    }
+
+    FastStyleTrainer.Builder builder(int imageSize) throws IOException {
         return FastStyleTrainer.builder()
                 .dataDirectory(unusedData)
                 .featureExtractor(Vgg16.fromKeras(TinyVgg.resource("tiny_vgg16_notop.h5")))
@@ -67,8 +71,7 @@ class FastStyleParityTest {
                 .imageSize(imageSize)
                 .contentWeight(1e4)
                 .styleWeight(5e3)
-                .tvWeight(50)
-                .build();
+                .tvWeight(50);
     }
 
     @Test
@@ -76,8 +79,17 @@ class FastStyleParityTest {
         TransformNet net = TransformNet.fromParameters(ARCH, split(golden("params")));
         INDArray content = golden("content");
         TinyVgg.assertClose(golden("output"), net.output(content), TOLERANCE, "transform net output");
+        assertStep(TrainingRun.evaluate(trainer(24), net, content));
+    }
 
-        TrainingRun.Step step = TrainingRun.evaluate(trainer(24), net, content);
+    @Test
+    void microBatchesAddUpToTheSameStep() throws IOException {
+        // one image at a time: the content and style means are scaled by 1/2, the TV sums add up
+        TransformNet net = TransformNet.fromParameters(ARCH, split(golden("params")));
+        assertStep(TrainingRun.evaluate(builder(24).microBatch(1).build(), net, golden("content")));
+    }
+
+    private static void assertStep(TrainingRun.Step step) {
         assertTerms(golden("terms"), step);
         Map<String, INDArray> expected = split(golden("grads"));
         Map<String, INDArray> actual = step.gradients();

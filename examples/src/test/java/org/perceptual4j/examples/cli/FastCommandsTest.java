@@ -67,7 +67,7 @@ class FastCommandsTest {
     @Test
     void trainsThenStylizesAnImageAndAFolder() throws IOException {
         Path log = dir.resolve("loss.csv");
-        CliRunner.Result r = CliRunner.run(train("--sample-every", "1", "--sample", photo.toString(), "--loss-log", log.toString(),
+        CliRunner.Result r = CliRunner.run(train("--micro-batch", "1", "--sample-every", "1", "--sample", photo.toString(), "--loss-log", log.toString(),
                 "--sample-dir", dir.resolve("samples").toString())).assertSuccess();
         assertTrue(r.out().startsWith("Wrote " + model + " after 2 iterations"), r.out());
         assertTrue(r.out().contains("(1 unreadable files skipped)"), r.out());
@@ -118,6 +118,7 @@ class FastCommandsTest {
         CliRunner.run(train("--sample-every", "3")).assertOneLineError(2, "--sample-every and --sample go together");
         CliRunner.run(train("--content-layer", "relu9_9")).assertOneLineError(2, "unknown layer 'relu9_9'", "relu3_3");
         CliRunner.run(train("--batch-size", "0")).assertOneLineError(2, "--batch-size must be > 0, got 0");
+        CliRunner.run(train("--micro-batch", "3")).assertOneLineError(2, "microBatch: expected a value <= batchSize 2, got 3");
         Path notVgg = dir.resolve("weights.h5");
         Files.writeString(notVgg, "not hdf5");
         CliRunner.run(train("--weights", notVgg.toString())).assertOneLineError(1, "--weights", notVgg.toString());
