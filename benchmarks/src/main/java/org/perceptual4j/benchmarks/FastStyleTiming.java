@@ -33,7 +33,7 @@ import org.perceptual4j.vgg.Vgg16;
  * mvn -B -ntp -q -DskipTests package dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile=/tmp/p4j-bench.cp
  * java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
  *     -cp benchmarks/target/classes:$(cat /tmp/p4j-bench.cp) org.perceptual4j.benchmarks.FastStyleTiming \
- *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3] [microBatch=4]
+ *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3] [microBatch=1]
  * /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
  * </pre>
  * Training throughput counts the iterations after the first (warm-up); it includes reading and resizing
@@ -56,7 +56,7 @@ public final class FastStyleTiming {
         Path weights = Path.of(args[0]);
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        int microBatch = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+        int microBatch = args.length > 3 ? Integer.parseInt(args[3]) : FastStyleTrainer.DEFAULT_MICRO_BATCH;
 
         Path data = Files.createTempDirectory("p4j-fast-timing");
         for (int i = 0; i < 16; i++) {

@@ -30,7 +30,7 @@ class FastStyleTrainerTest {
     void trainingLowersTheLoss() throws IOException {
         // 4 images, batch 4: every iteration sees the same images, so the loss must fall
         Path data = FastTesting.dataset(tmp.resolve("data"), 4);
-        TrainingResult r = FastTesting.trainer(data).batchSize(4).iterations(12).build().train();
+        TrainingResult r = FastTesting.trainer(data).batchSize(4).microBatch(4).iterations(12).build().train();
         assertTrue(r.completed());
         assertEquals(12, r.iterations());
         List<LossRecord> h = r.history();
@@ -74,18 +74,20 @@ class FastStyleTrainerTest {
     @Test
     void microBatchesGiveTheSameTrainingUpToRounding() throws IOException {
         Path data = FastTesting.dataset(tmp.resolve("data"), 4);
-        TrainingResult whole = FastTesting.trainer(data).batchSize(4).iterations(2).build().train();
-        TrainingResult split = FastTesting.trainer(data).batchSize(4).microBatch(1).iterations(2).build().train();
+        TrainingResult whole = FastTesting.trainer(data).batchSize(4).microBatch(4).iterations(2).build().train();
+        TrainingResult split = FastTesting.trainer(data).batchSize(4).iterations(2).build().train(); // default: 1
         for (int i = 0; i < 2; i++) {
             double a = whole.history().get(i).total();
             double b = split.history().get(i).total();
             assertEquals(a, b, 1e-5 * Math.abs(a), "loss of iteration " + (i + 1));
         }
-        Map<String, INDArray> pa = whole.model().network().parameters();
-        Map<String, INDArray> pb = split.model().network().parameters();
-        for (String name : pa.keySet()) {
-            assertTrue(pa.get(name).equalsWithEps(pb.get(name), 1e-5), name);
-        }
+        // compared by what the networks do, not parameter by parameter: the conv biases before instance norm
+        // have a gradient of 0 up to rounding, which Adam turns into arbitrary +-lr steps (they do not matter)
+        INDArray x = FastTesting.image(8, 20, 28);
+        INDArray a = whole.model().network().output(x);
+        INDArray b = split.model().network().output(x);
+        double scale = a.amaxNumber().doubleValue();
+        assertTrue(a.sub(b).amaxNumber().doubleValue() <= 1e-4 * scale, "outputs differ by " + a.sub(b).amaxNumber());
     }
 
     @Test

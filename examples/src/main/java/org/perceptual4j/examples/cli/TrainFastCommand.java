@@ -76,8 +76,9 @@ final class TrainFastCommand implements Callable<Integer> {
     int batchSize = FastStyleTrainer.DEFAULT_BATCH_SIZE;
 
     @Option(names = "--micro-batch", paramLabel = "N",
-            description = "Images per forward/backward pass (default: the batch size); smaller needs less memory "
-                    + "(about 12 GB for batches of 4 at 256 pixels at once), gives the same updates up to rounding.")
+            description = "Images per forward/backward pass, at most the batch size; the batch's gradients are added up, "
+                    + "so the updates are the same up to rounding. Larger needs more memory (1: about 6 GB at 256 "
+                    + "pixels; 4: more than 8 GB). Default: " + FastStyleTrainer.DEFAULT_MICRO_BATCH + ".")
     Integer microBatch;
 
     @Option(names = "--iterations", paramLabel = "N",

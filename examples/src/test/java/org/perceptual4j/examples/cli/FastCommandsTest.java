@@ -67,7 +67,7 @@ class FastCommandsTest {
     @Test
     void trainsThenStylizesAnImageAndAFolder() throws IOException {
         Path log = dir.resolve("loss.csv");
-        CliRunner.Result r = CliRunner.run(train("--micro-batch", "1", "--sample-every", "1", "--sample", photo.toString(), "--loss-log", log.toString(),
+        CliRunner.Result r = CliRunner.run(train("--micro-batch", "2", "--sample-every", "1", "--sample", photo.toString(), "--loss-log", log.toString(),
                 "--sample-dir", dir.resolve("samples").toString())).assertSuccess();
         assertTrue(r.out().startsWith("Wrote " + model + " after 2 iterations"), r.out());
         assertTrue(r.out().contains("(1 unreadable files skipped)"), r.out());
