@@ -1,0 +1,45 @@
+package org.perceptual4j.onnx;
+
+import java.util.Arrays;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * A tensor while a graph is being defined: the SameDiff variable and what is known of its shape
+ * ({@code -1} for a dimension known only at run time).
+ */
+record Value(SDVariable var, long[] shape) {
+
+    int rank() {
+        return shape.length;
+    }
+
+    long dim(int axis) {
+        return shape[axis];
+    }
+
+    /** True when every dimension is known. */
+    boolean isStatic() {
+        for (long d : shape) {
+            if (d < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Product of the known dimensions in [from, to), or -1 if one of them is unknown. */
+    long product(int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            if (shape[i] < 0) {
+                return -1;
+            }
+            p *= shape[i];
+        }
+        return p;
+    }
+
+    String describe() {
+        return Arrays.toString(shape).replace("-1", "?");
+    }
+}
