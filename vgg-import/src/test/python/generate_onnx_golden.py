@@ -44,7 +44,9 @@ General importer (vgg-import/src/test/resources/org/perceptual4j/onnx/):
                             shortcut and a squeeze-excitation gate (GlobalAveragePool, 1x1 conv, ReLU6 = Clip,
                             1x1 conv, Sigmoid, Mul), Add, LeakyReLU(0.1); GlobalAveragePool, Flatten, Gemm
                             16->10. Graph outputs (= taps) "stem", "layer1", "layer2", "logits".
-                            npz: x_a [1,3,32,40], x_b [2,3,24,28] and every tap for both (<tap>__a, <tap>__b).
+                            npz: x_a [1,3,32,40], x_b [2,3,24,28] and every tap for both (<tap>__a, <tap>__b);
+                            grad = d/d grad_x of sum(logits * grad_wl) + sum(layer2 * grad_w2), where grad_x is
+                            the top-left 16x20 crop of x_a and grad_wl [1,10], grad_w2 [1,16,2,3] are random.
   ops13.onnx / .npz         one graph (opset 13, built with onnx.helper) with one branch per op case,
                             each branch output a tap named after the case; see OPS13 below. Initializers mix
                             raw_data, typed float_data, float16 (raw), double (typed double_data) and int64
@@ -413,6 +415,15 @@ def resnet_files():
             outs = ref(t64(data["x_" + suffix]))
         for t, o in zip(RESNET_TAPS, outs):
             data["%s__%s" % (t, suffix)] = o.numpy().astype(np.float32)
+    # gradient golden: d/dx of sum(logits * grad_wl) + sum(layer2 * grad_w2) on a 16x20 crop of x_a
+    data["grad_x"] = np.ascontiguousarray(data["x_a"][:, :, :16, :20])
+    data["grad_wl"] = rng.standard_normal((1, 10)).astype(np.float32)
+    data["grad_w2"] = rng.standard_normal((1, 16, 2, 3)).astype(np.float32)
+    x = t64(data["grad_x"]).requires_grad_(True)
+    _, _, l2, logits = ref(x)
+    loss = (logits * t64(data["grad_wl"])).sum() + (l2 * t64(data["grad_w2"])).sum()
+    (g,) = torch.autograd.grad(loss, x)
+    data["grad"] = g.numpy().astype(np.float32)
     npz = os.path.join(OUT_ONNX, "tiny_resnet.npz")
     np.savez(npz, **data)
     return [p, npz]

@@ -124,8 +124,9 @@ public final class OnnxModel {
         for (int start = 0, tag = in.readTag(); tag != 0; start = in.getTotalBytesRead(), tag = in.readTag()) {
             if (tag == (MODEL_GRAPH << 3 | WIRETYPE_LENGTH_DELIMITED)) {
                 int length = in.readRawVarint32();
-                graphBytes = slice(bytes, in.getTotalBytesRead(), length);
-                in.skipRawBytes(length);
+                int offset = in.getTotalBytesRead();
+                in.skipRawBytes(length);   // throws if the file is cut short
+                graphBytes = slice(bytes, offset, length);
             } else {
                 in.skipField(tag);
                 model.mergeFrom(stream(slice(bytes, start, in.getTotalBytesRead() - start)));
@@ -145,8 +146,9 @@ public final class OnnxModel {
         for (int start = 0, tag = in.readTag(); tag != 0; start = in.getTotalBytesRead(), tag = in.readTag()) {
             if (tag == (GRAPH_INITIALIZER << 3 | WIRETYPE_LENGTH_DELIMITED)) {
                 int length = in.readRawVarint32();
-                ByteBuffer tensor = slice(graphBytes, in.getTotalBytesRead(), length);
+                int offset = in.getTotalBytesRead();
                 in.skipRawBytes(length);
+                ByteBuffer tensor = slice(graphBytes, offset, length);
                 initializers.put(tensorName(tensor), tensor);
             } else {
                 in.skipField(tag);
@@ -238,11 +240,13 @@ public final class OnnxModel {
         if (bytes == null) {
             throw new OnnxImportException(file + ": no initializer named '" + name + "'");
         }
+        Onnx.TensorProto proto;
         try {
-            return new OnnxTensor(file, Onnx.TensorProto.parseFrom(stream(bytes)));
+            proto = Onnx.TensorProto.parseFrom(stream(bytes));
         } catch (IOException e) {
             throw new OnnxImportException(file + ": initializer '" + name + "': corrupt tensor (" + e.getMessage() + ")", e);
         }
+        return new OnnxTensor(file, proto);
     }
 
     /** Names produced by nodes, for diagnostics. */
