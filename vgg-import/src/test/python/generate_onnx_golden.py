@@ -3,6 +3,9 @@
 
 Run with Debian's python (torch 1.13, torchvision, onnx 1.12, numpy, h5py):
     /usr/bin/python3 vgg-import/src/test/python/generate_onnx_golden.py
+    /usr/bin/python3 vgg-import/src/test/python/generate_onnx_golden.py --full-size /tmp/vgg19-onnx
+(the second form writes full-size random-weight VGG19 files for measuring import time and memory;
+never commit them)
 Deterministic weights and inputs (numpy RandomState); re-running rewrites the same numbers.
 Prints a one-line summary. Nothing here needs the network.
 
@@ -697,7 +700,30 @@ def ops_files():
     return written
 
 
+def full_size(out_dir):
+    """Full-size VGG19 ONNX files with random weights, for measuring import time and memory (not committed).
+
+    vgg19_features.onnx: torchvision vgg19().features (80 MB of convolution weights), dynamic H/W;
+    vgg19_full.onnx: the whole torchvision vgg19() with its 1000-class classifier (548 MB), 224x224.
+    """
+    import torchvision
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(0)
+    model = torchvision.models.vgg19().float().eval()   # random init, no download
+    p1 = os.path.join(out_dir, "vgg19_features.onnx")
+    torch.onnx.export(model.features, torch.zeros(1, 3, 64, 64, dtype=torch.float32), p1, opset_version=13,
+                      input_names=["input"], dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"}})
+    p2 = os.path.join(out_dir, "vgg19_full.onnx")
+    torch.onnx.export(model, torch.zeros(1, 3, 224, 224, dtype=torch.float32), p2, opset_version=13,
+                      input_names=["input"])
+    for p in (p1, p2):
+        print("wrote %s (%d bytes)" % (p, os.path.getsize(p)))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--full-size":
+        full_size(sys.argv[2])
+        return
     written = vgg_files() + resnet_files() + ops_files()
     sizes = {os.path.relpath(f, RES): os.path.getsize(f) for f in written}
     biggest = max(sizes, key=sizes.get)

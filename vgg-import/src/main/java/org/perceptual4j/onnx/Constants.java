@@ -45,6 +45,19 @@ final class Constants {
         return aliases.getOrDefault(name, name);
     }
 
+    /**
+     * Forgets every value except those named (and what they alias): weights that ops have already
+     * converted to their own layout need not be kept twice.
+     */
+    void retainOnly(java.util.Set<String> names) {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (String n : names) {
+            keep.add(resolve(n));
+        }
+        arrays.keySet().retainAll(keep);
+        tensors.keySet().retainAll(keep);
+    }
+
     /** The ONNX tensor behind a name, or null for values computed at load. */
     private OnnxTensor tensor(String name) throws OnnxImportException {
         String n = resolve(name);

@@ -128,6 +128,11 @@ final class OnnxNetwork {
                 dynamic.add(out);
             }
         }
+        Set<String> used = new HashSet<>();
+        for (Step s : steps) {
+            s.op().dataInputs().stream().filter(constants::contains).forEach(used::add);
+        }
+        constants.retainOnly(used);
         return new OnnxNetwork(file, input.getName(), inputShape, steps, constants);
     }
 

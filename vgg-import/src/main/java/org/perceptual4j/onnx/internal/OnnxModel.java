@@ -17,6 +17,7 @@ import java.util.Set;
 import onnx.Onnx;
 import org.nd4j.shade.protobuf.CodedInputStream;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
+import org.nd4j.shade.protobuf.UnsafeByteOperations;
 import org.perceptual4j.onnx.OnnxImportException;
 
 /**
@@ -171,7 +172,9 @@ public final class OnnxModel {
     }
 
     private static CodedInputStream stream(ByteBuffer buffer) {
-        CodedInputStream in = CodedInputStream.newInstance(buffer.duplicate());
+        // a stream over an immutable buffer (what unsafeWrap declares the read-only mapping to be) lets
+        // aliasing return bytes fields as views of the file instead of heap copies
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(buffer.duplicate()).newCodedInput();
         in.enableAliasing(true);
         in.setSizeLimit(Integer.MAX_VALUE);
         return in;

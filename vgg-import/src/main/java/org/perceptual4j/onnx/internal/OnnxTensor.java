@@ -90,7 +90,7 @@ public final class OnnxTensor {
                 java.nio.FloatBuffer dst = nio(out).asFloatBuffer();
                 if (raw != null) {
                     checkRawSize(raw, n, 4);
-                    dst.put(raw.asFloatBuffer());
+                    copyRaw(raw, out, () -> dst.put(raw.asFloatBuffer()));
                 } else {
                     List<Float> values = proto.getFloatDataList();
                     checkCount(values.size(), n, "float_data");
@@ -111,7 +111,7 @@ public final class OnnxTensor {
                 java.nio.DoubleBuffer dst = nio(out).asDoubleBuffer();
                 if (raw != null) {
                     checkRawSize(raw, n, 8);
-                    dst.put(raw.asDoubleBuffer());
+                    copyRaw(raw, out, () -> dst.put(raw.asDoubleBuffer()));
                 } else {
                     checkCount(proto.getDoubleDataCount(), n, "double_data");
                     for (int i = 0; i < n; i++) {
@@ -128,7 +128,7 @@ public final class OnnxTensor {
                 java.nio.ShortBuffer dst = nio(out).asShortBuffer();
                 if (raw != null) {
                     checkRawSize(raw, n, 2);
-                    dst.put(raw.asShortBuffer());
+                    copyRaw(raw, out, () -> dst.put(raw.asShortBuffer()));
                 } else {
                     checkCount(proto.getInt32DataCount(), n, "int32_data");
                     for (int i = 0; i < n; i++) {
@@ -198,6 +198,19 @@ public final class OnnxTensor {
             throw error("expected a small tensor, got " + Arrays.toString(dims));
         }
         return toFloatArray().castTo(DataType.DOUBLE).reshape(length()).toDoubleVector();
+    }
+
+    /**
+     * Copies little-endian raw_data into a fresh array's native memory: one bulk byte copy on
+     * little-endian machines (views of a read-only buffer would be copied element by element),
+     * else the typed view, which swaps the bytes.
+     */
+    private static void copyRaw(ByteBuffer raw, INDArray out, Runnable typedCopy) {
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            nio(out).put(raw.duplicate());
+        } else {
+            typedCopy.run();
+        }
     }
 
     private static ByteBuffer nio(INDArray array) {
