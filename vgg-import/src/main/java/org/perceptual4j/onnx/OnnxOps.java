@@ -450,14 +450,14 @@ final class OnnxOps {
 
     // ------------------------------------------------------------------ dense
 
-    /** Gemm: alpha * A' B' + beta * C; a constant B is transposed and scaled once, at load. */
+    /** Gemm: alpha * A' B' + beta * C; a constant B is scaled by alpha once, at load. */
     static final class Gemm implements Op {
         private final List<String> inputs;
         private final boolean transA;
         private final boolean transB;
         private final double alpha;
         private final double beta;
-        private final INDArray constantB;   // [K, N], alpha applied; null if B is computed
+        private final INDArray constantB;   // as stored, alpha applied; null if B is computed
         private final INDArray constantC;   // beta applied; null if absent or computed
         private final boolean hasC;
 
@@ -474,8 +474,8 @@ final class OnnxOps {
                 if (bArr.rank() != 2) {
                     throw node.error("expected a 2-D B, got " + Arrays.toString(bArr.shape()));
                 }
-                INDArray kn = transB ? bArr.transpose() : bArr;
-                constantB = (alpha == 1 ? kn.dup('c') : kn.mul(alpha)).castTo(DataType.FLOAT);
+                // kept as stored (a VGG classifier's B is 411 MB): mmul transposes on the fly
+                constantB = alpha == 1 ? bArr : bArr.mul(alpha);
             } else {
                 constantB = null;
             }
@@ -507,7 +507,7 @@ final class OnnxOps {
             Value a = in[0];
             int next = 1;
             Value b = constantB != null ? ctx.constant(name + "_B", constantB) : in[next++];
-            boolean tb = constantB == null && transB;
+            boolean tb = transB;
             if (a.rank() != 2 || b.rank() != 2) {
                 throw ctx.error("expected 2-D A and B, got A " + a.describe() + " and B " + b.describe()
                         + (a.rank() != 2 ? " (a Flatten before Gemm is missing?)" : ""));
