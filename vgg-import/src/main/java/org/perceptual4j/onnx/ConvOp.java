@@ -84,11 +84,6 @@ final class ConvOp implements Op {
         }
     }
 
-    /** Output channels. */
-    long outChannels() {
-        return outChannels;
-    }
-
     @Override
     public List<String> dataInputs() {
         return List.of(input);

@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.perceptual4j.core.FeatureExtractor;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Provenance;
 import org.perceptual4j.core.internal.Checks;
+import org.perceptual4j.core.internal.FeatureGraphs;
 import org.perceptual4j.onnx.internal.OnnxModel;
 
 /**
@@ -183,23 +183,13 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
     @Override
     public Map<String, INDArray> features(INDArray rgbImages, Collection<String> layers) {
         Checks.requireImage(rgbImages, "image");
-        List<String> requested = requested(layers);
-        INDArray net = convention.toNetwork(rgbImages);
-        SameDiff sd = SameDiff.create();
-        SDVariable in = sd.placeHolder("input", DataType.FLOAT, net.shape());
-        Map<String, SDVariable> outs = define(sd, in, requested);
-        Map<String, INDArray> values = sd.output(Map.of("input", net),
-                outs.values().stream().map(SDVariable::name).distinct().toArray(String[]::new));
-        Map<String, INDArray> result = new LinkedHashMap<>();
-        for (String layer : requested) {
-            result.put(layer, values.get(outs.get(layer).name()));
-        }
-        return result;
+        FeatureGraphs.requireLayers(layers).forEach(this::resolveLayer);   // unknown names fail before any work
+        return FeatureGraphs.evaluate(this, convention.toNetwork(rgbImages), layers);
     }
 
     @Override
     public Map<String, SDVariable> define(SameDiff sd, SDVariable networkInput, Collection<String> layers) {
-        List<String> requested = requested(layers);
+        List<String> requested = FeatureGraphs.requireLayers(layers);
         Map<String, String> canonical = new LinkedHashMap<>();
         for (String l : requested) {
             canonical.put(l, resolveLayer(l));
@@ -208,13 +198,6 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
         Map<String, SDVariable> result = new LinkedHashMap<>();
         canonical.forEach((asked, c) -> result.put(asked, byName.get(c)));
         return result;
-    }
-
-    private static List<String> requested(Collection<String> layers) {
-        if (layers == null || layers.isEmpty()) {
-            throw new IllegalArgumentException("layers: expected at least one layer name, got " + layers);
-        }
-        return new ArrayList<>(layers);
     }
 
     @Override

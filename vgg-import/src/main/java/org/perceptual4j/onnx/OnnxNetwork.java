@@ -220,12 +220,6 @@ final class OnnxNetwork {
         return nodeNames;
     }
 
-    /** The node producing an output. */
-    OnnxNode producer(String output) {
-        Integer i = producers.get(output);
-        return i == null ? null : steps.get(i).node();
-    }
-
     /**
      * Adds the nodes the requested outputs depend on to {@code sd}.
      *

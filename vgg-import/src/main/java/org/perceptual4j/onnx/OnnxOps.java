@@ -14,8 +14,8 @@ import org.perceptual4j.onnx.internal.OnnxNode;
  * Converts ONNX nodes to {@link Op}s. Opset differences handled here: Clip bounds (attributes before
  * opset 11, inputs after), Pad (attributes before 11, inputs after, {@code axes} from 18), Reshape
  * (attribute {@code shape} before 5), Add/Mul legacy broadcasting with {@code axis} (before 7),
- * Dropout's extra inputs (12+), BatchNormalization's {@code spatial} (before 7) and
- * {@code training_mode} (14+), Gemm's optional C (11+), negative axes (11+).
+ * Dropout's extra inputs (12+, ignored), BatchNormalization's {@code is_test} (before 7) and
+ * {@code training_mode} (14+) (ignored: always inference), Gemm's optional C (11+), negative axes (11+).
  */
 final class OnnxOps {
     /** Operators the importer maps, in the order the guide lists them. */
@@ -55,7 +55,7 @@ final class OnnxOps {
             case "GlobalAveragePool":
                 return new GlobalAveragePool(node.input(0));
             case "BatchNormalization":
-                return new BatchNorm(node, constants, opset);
+                return new BatchNorm(node, constants);
             case "Add":
             case "Mul":
                 return new Binary(node, opset);
@@ -176,21 +176,19 @@ final class OnnxOps {
         }
     }
 
-    /** Inference BatchNormalization folded into a per-channel scale and shift: x * a + b. */
+    /**
+     * BatchNormalization folded into a per-channel scale and shift, x * a + b: always the inference form
+     * with the running statistics (a frozen network), whatever is_test (opset < 7) or training_mode
+     * (opset >= 14) say; {@code spatial} (opset < 7) only matters for per-position parameters, which are
+     * rejected.
+     */
     static final class BatchNorm implements Op {
         private final String input;
         private final INDArray scale;
         private final INDArray shift;
 
-        BatchNorm(OnnxNode node, Constants constants, long opset) throws OnnxImportException {
+        BatchNorm(OnnxNode node, Constants constants) throws OnnxImportException {
             this.input = node.input(0);
-            if (node.longAttr("training_mode", 0) != 0) {
-                throw node.error("training_mode = 1 is not supported (only inference)");
-            }
-            if (opset < 7 && node.longAttr("is_test", 1) == 0 && opset >= 6) {
-                // is_test = 0 asks for batch statistics; the running statistics are what a frozen net uses
-                throw node.error("is_test = 0 (training) is not supported");
-            }
             INDArray[] p = new INDArray[4];
             for (int i = 0; i < 4; i++) {
                 String n = node.input(i + 1);

@@ -17,16 +17,6 @@ record Value(SDVariable var, long[] shape) {
         return shape[axis];
     }
 
-    /** True when every dimension is known. */
-    boolean isStatic() {
-        for (long d : shape) {
-            if (d < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Product of the known dimensions in [from, to), or -1 if one of them is unknown. */
     long product(int from, int to) {
         long p = 1;

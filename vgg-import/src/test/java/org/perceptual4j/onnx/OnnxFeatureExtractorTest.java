@@ -251,9 +251,6 @@ class OnnxFeatureExtractorTest {
     }
 
     private Path rewrite(String name, UnaryOperator<Onnx.GraphProto> edit) throws IOException {
-        Onnx.ModelProto m = Onnx.ModelProto.parseFrom(Files.readAllBytes(OnnxTesting.resource(name)));
-        Path out = tmp.resolve("edited_" + name);
-        Files.write(out, m.toBuilder().setGraph(edit.apply(m.getGraph())).build().toByteArray());
-        return out;
+        return OnnxTesting.rewrite(OnnxTesting.resource(name), tmp.resolve("edited_" + name), edit);
     }
 }

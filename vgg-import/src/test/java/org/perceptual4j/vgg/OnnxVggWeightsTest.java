@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
+import org.perceptual4j.onnx.OnnxTesting;
 
 /**
  * VGG from ONNX: torchvision features-only, whole torchvision model, model-zoo layout. Same random
@@ -155,9 +156,6 @@ class OnnxVggWeightsTest {
     }
 
     private Path rewrite(String name, UnaryOperator<Onnx.GraphProto> edit) throws IOException {
-        Onnx.ModelProto m = Onnx.ModelProto.parseFrom(Files.readAllBytes(resource(name)));
-        Path out = tmp.resolve("edited_" + name);
-        Files.write(out, m.toBuilder().setGraph(edit.apply(m.getGraph())).build().toByteArray());
-        return out;
+        return OnnxTesting.rewrite(resource(name), tmp.resolve("edited_" + name), edit);
     }
 }

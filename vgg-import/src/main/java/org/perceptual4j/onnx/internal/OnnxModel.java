@@ -9,11 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import onnx.Onnx;
 import org.nd4j.shade.protobuf.CodedInputStream;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
@@ -228,11 +226,6 @@ public final class OnnxModel {
         return initializers.containsKey(name);
     }
 
-    /** Names of all initializers, in file order. */
-    public Set<String> initializerNames() {
-        return initializers.keySet();
-    }
-
     /**
      * Parses one initializer.
      *
@@ -250,15 +243,6 @@ public final class OnnxModel {
             throw new OnnxImportException(file + ": initializer '" + name + "': corrupt tensor (" + e.getMessage() + ")", e);
         }
         return new OnnxTensor(file, proto);
-    }
-
-    /** Names produced by nodes, for diagnostics. */
-    public Set<String> nodeOutputs() {
-        Set<String> out = new HashSet<>();
-        for (OnnxNode n : nodes) {
-            out.addAll(n.outputs());
-        }
-        return out;
     }
 
     @Override

@@ -131,19 +131,6 @@ public final class OnnxNode {
         return a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
-    public float[] floatsAttr(String attribute) throws OnnxImportException {
-        Onnx.AttributeProto a = attributes.get(attribute);
-        if (a == null) {
-            return null;
-        }
-        expect(a, Onnx.AttributeProto.AttributeType.FLOATS);
-        float[] out = new float[a.getFloatsCount()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.getFloats(i);
-        }
-        return out;
-    }
-
     /** A TENSOR attribute (e.g. Constant's value), or null if absent. */
     public OnnxTensor tensorAttr(String attribute) throws OnnxImportException {
         Onnx.AttributeProto a = attributes.get(attribute);

@@ -65,12 +65,6 @@ public final class OnnxTensor {
         return t == null ? "type " + proto.getDataType() : t.name();
     }
 
-    public boolean isFloatingPoint() {
-        int t = proto.getDataType();
-        return t == Onnx.TensorProto.DataType.FLOAT_VALUE || t == Onnx.TensorProto.DataType.DOUBLE_VALUE
-                || t == Onnx.TensorProto.DataType.FLOAT16_VALUE || t == Onnx.TensorProto.DataType.BFLOAT16_VALUE;
-    }
-
     public boolean isInteger() {
         int t = proto.getDataType();
         return t == Onnx.TensorProto.DataType.INT64_VALUE || t == Onnx.TensorProto.DataType.INT32_VALUE;
