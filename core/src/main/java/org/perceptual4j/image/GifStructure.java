@@ -57,7 +57,7 @@ final class GifStructure {
             throw new ImageFormatException(name + ": not a GIF file");
         }
         List<Frame> frames = new ArrayList<>();
-        String where = "the header";
+        String where = "in the header";
         try {
             in.skipBytes(6);
             int width = u16(in);

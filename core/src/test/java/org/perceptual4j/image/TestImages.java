@@ -202,4 +202,10 @@ final class TestImages {
         return a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                 .sub(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)).amaxNumber().doubleValue();
     }
+
+    /** Mean absolute difference between two arrays of equal shape. */
+    static double meanAbsDiff(INDArray a, INDArray b) {
+        return org.nd4j.linalg.ops.transforms.Transforms.abs(a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .sub(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)), false).meanNumber().doubleValue();
+    }
 }
