@@ -284,7 +284,8 @@ public final class GifReader implements Closeable {
         return (IIOMetadataNode) decoder.getImageMetadata(i).getAsTree(FORMAT);
     }
 
-    private static IIOMetadataNode child(IIOMetadataNode parent, String nodeName) {
+    /** The first child element called {@code nodeName}, or null. */
+    static IIOMetadataNode child(IIOMetadataNode parent, String nodeName) {
         for (int i = 0; i < parent.getLength(); i++) {
             if (parent.item(i).getNodeName().equals(nodeName)) {
                 return (IIOMetadataNode) parent.item(i);

@@ -242,7 +242,7 @@ public final class GifWriter {
         private IIOMetadata metadata(BufferedImage indexed, int delayMillis) throws IOException {
             IIOMetadata md = encoder.getDefaultImageMetadata(new ImageTypeSpecifier(indexed), param);
             IIOMetadataNode root = (IIOMetadataNode) md.getAsTree(FORMAT);
-            IIOMetadataNode gce = child(root, "GraphicControlExtension");
+            IIOMetadataNode gce = childOrNew(root, "GraphicControlExtension");
             gce.setAttribute("disposalMethod", "none");
             gce.setAttribute("userInputFlag", "FALSE");
             gce.setAttribute("transparentColorFlag", "FALSE");
@@ -253,21 +253,10 @@ public final class GifWriter {
                 app.setAttribute("applicationID", "NETSCAPE");
                 app.setAttribute("authenticationCode", "2.0");
                 app.setUserObject(new byte[] {1, (byte) loopCount, (byte) (loopCount >> 8)});
-                child(root, "ApplicationExtensions").appendChild(app);
+                childOrNew(root, "ApplicationExtensions").appendChild(app);
             }
             md.setFromTree(FORMAT, root);
             return md;
-        }
-
-        private static IIOMetadataNode child(IIOMetadataNode parent, String name) {
-            for (int i = 0; i < parent.getLength(); i++) {
-                if (parent.item(i).getNodeName().equals(name)) {
-                    return (IIOMetadataNode) parent.item(i);
-                }
-            }
-            IIOMetadataNode node = new IIOMetadataNode(name);
-            parent.appendChild(node);
-            return node;
         }
 
         /**
@@ -333,6 +322,16 @@ public final class GifWriter {
                 }
             }
         }
+    }
+
+    /** The first child element called {@code name}, appended if there is none. */
+    static IIOMetadataNode childOrNew(IIOMetadataNode parent, String name) {
+        IIOMetadataNode node = GifReader.child(parent, name);
+        if (node == null) {
+            node = new IIOMetadataNode(name);
+            parent.appendChild(node);
+        }
+        return node;
     }
 
     /** Builder for {@link GifWriter}; each setter validates its argument immediately. */

@@ -236,53 +236,31 @@ public final class FrameStabilizer {
 
     /** Mean over the 3 x 3 neighbourhood (the part inside the image at the borders). */
     static float[] boxMean3(float[] v, int h, int w) {
-        float[] rows = new float[v.length];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int x0 = Math.max(0, x - 1);
-                int x1 = Math.min(w - 1, x + 1);
-                float sum = 0;
-                for (int i = x0; i <= x1; i++) {
-                    sum += v[y * w + i];
-                }
-                rows[y * w + x] = sum / (x1 - x0 + 1);
-            }
-        }
-        float[] out = new float[v.length];
-        for (int y = 0; y < h; y++) {
-            int y0 = Math.max(0, y - 1);
-            int y1 = Math.min(h - 1, y + 1);
-            for (int x = 0; x < w; x++) {
-                float sum = 0;
-                for (int j = y0; j <= y1; j++) {
-                    sum += rows[j * w + x];
-                }
-                out[y * w + x] = sum / (y1 - y0 + 1);
-            }
-        }
-        return out;
+        return separable(separable(v, h, w, 1, false, false), h, w, 1, false, true);
     }
 
     /** Minimum over the square of side {@code 2r + 1} around each pixel (the part inside the image). */
     static float[] minFilter(float[] v, int h, int w, int r) {
-        float[] rows = new float[v.length];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                float m = Float.MAX_VALUE;
-                for (int i = Math.max(0, x - r); i <= Math.min(w - 1, x + r); i++) {
-                    m = Math.min(m, v[y * w + i]);
-                }
-                rows[y * w + x] = m;
-            }
-        }
+        return separable(separable(v, h, w, r, true, false), h, w, r, true, true);
+    }
+
+    /** One pass of a mean or minimum filter over {@code [i - r, i + r]} along rows or columns, clipped. */
+    private static float[] separable(float[] v, int h, int w, int r, boolean min, boolean columns) {
         float[] out = new float[v.length];
+        int n = columns ? h : w;
+        int step = columns ? w : 1;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                float m = Float.MAX_VALUE;
-                for (int j = Math.max(0, y - r); j <= Math.min(h - 1, y + r); j++) {
-                    m = Math.min(m, rows[j * w + x]);
+                int i = columns ? y : x;
+                int base = y * w + x - i * step;
+                int from = Math.max(0, i - r);
+                int to = Math.min(n - 1, i + r);
+                float acc = min ? Float.MAX_VALUE : 0f;
+                for (int j = from; j <= to; j++) {
+                    float value = v[base + j * step];
+                    acc = min ? Math.min(acc, value) : acc + value;
                 }
-                out[y * w + x] = m;
+                out[y * w + x] = min ? acc : acc / (to - from + 1);
             }
         }
         return out;

@@ -102,6 +102,9 @@ public final class VideoStylizer {
         Checks.requireNonNull(outDir, "outDir");
         UnaryOperator<INDArray> perFrame = perSequence(stylizer);
         FrameSequence frames = FrameSequence.open(inDir, reader);
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new IOException(outDir + ": not a directory");
+        }
         Files.createDirectories(outDir);
         if (Files.isSameFile(inDir, outDir)) {
             throw new IllegalArgumentException("outDir: expected a directory other than the input frames', got "

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.perceptual4j.image.TestGifs.Frame;
+import org.perceptual4j.testing.GifFiles;
 
 class GifReaderTest {
     private static final int RED = 0xff0000;
@@ -43,19 +44,7 @@ class GifReaderTest {
     Path dir;
 
     private Path file(String name, byte[] bytes) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, bytes);
-        return p;
-    }
-
-    private static List<GifFrame> readAll(Path p, ImageReader settings) throws IOException {
-        List<GifFrame> frames = new ArrayList<>();
-        try (GifReader gif = GifReader.open(p, settings)) {
-            while (gif.hasNext()) {
-                frames.add(gif.next());
-            }
-        }
-        return frames;
+        return TestImages.file(dir, name, bytes);
     }
 
     private static int rgbAt(INDArray img, int y, int x) {
@@ -110,7 +99,7 @@ class GifReaderTest {
                 new Frame(TestGifs.indexed(3, 3, opaque, 2), 8, 6, "restoreToPrevious"),
                 new Frame(halfMagenta, 0, 0, "doNotDispose"),
                 new Frame(TestGifs.indexed(5, 5, opaque, 3), 10, 8, "none"))); // reaches past the screen
-        List<GifFrame> frames = readAll(file("disposal.gif", gif), GREY_BACKGROUND);
+        List<GifFrame> frames = GifFiles.readAll(file("disposal.gif", gif), GREY_BACKGROUND);
         assertEquals(5, frames.size());
         int[] hole = {2, 2, 6, 6, GREY};
         assertScreen(screen(12, 10, RED), frames.get(0).image(), "frame 0");
@@ -136,22 +125,13 @@ class GifReaderTest {
             javax.imageio.ImageReader r = ImageIO.getImageReadersByFormatName("gif").next();
             r.setInput(in);
             String f = "javax_imageio_gif_image_1.0";
-            assertNull(child((IIOMetadataNode) r.getImageMetadata(1).getAsTree(f), "LocalColorTable"), "frame 1: global table");
-            assertNotNull(child((IIOMetadataNode) r.getImageMetadata(2).getAsTree(f), "LocalColorTable"), "frame 2: local table");
+            assertNull(GifReader.child((IIOMetadataNode) r.getImageMetadata(1).getAsTree(f), "LocalColorTable"), "frame 1: global table");
+            assertNotNull(GifReader.child((IIOMetadataNode) r.getImageMetadata(2).getAsTree(f), "LocalColorTable"), "frame 2: local table");
             r.dispose();
         }
-        List<GifFrame> frames = readAll(file("palettes.gif", gif), GREY_BACKGROUND);
+        List<GifFrame> frames = GifFiles.readAll(file("palettes.gif", gif), GREY_BACKGROUND);
         assertScreen(screen(8, 8, RED, new int[] {0, 0, 4, 4, BLUE}, new int[] {4, 4, 8, 8, YELLOW}),
                 frames.get(2).image(), "frame 2");
-    }
-
-    private static IIOMetadataNode child(IIOMetadataNode parent, String name) {
-        for (int i = 0; i < parent.getLength(); i++) {
-            if (parent.item(i).getNodeName().equals(name)) {
-                return (IIOMetadataNode) parent.item(i);
-            }
-        }
-        return null;
     }
 
     @Test
@@ -173,7 +153,7 @@ class GifReaderTest {
             }
             frames.add(new Frame(img, 0, 0, "none", 5, true));
         }
-        List<GifFrame> read = readAll(file("interlaced.gif", TestGifs.gif(6, 17, 0, frames)), GREY_BACKGROUND);
+        List<GifFrame> read = GifFiles.readAll(file("interlaced.gif", TestGifs.gif(6, 17, 0, frames)), GREY_BACKGROUND);
         for (int i = 0; i < heights.length; i++) {
             INDArray img = read.get(i).image();
             for (int y = 0; y < 17; y++) {
@@ -203,7 +183,7 @@ class GifReaderTest {
         for (int i = 0; i < stored.length; i++) {
             frames.add(new Frame(TestGifs.indexed(8, 8, p, i % 2), 0, 0, "none", stored[i], false));
         }
-        List<GifFrame> read = readAll(file("delays.gif", TestGifs.gif(8, 8, 0, frames)), GREY_BACKGROUND);
+        List<GifFrame> read = GifFiles.readAll(file("delays.gif", TestGifs.gif(8, 8, 0, frames)), GREY_BACKGROUND);
         assertEquals(List.of(0, 10, 20, 100, 1000, 655350), read.stream().map(GifFrame::delayMillis).toList());
     }
 
@@ -222,7 +202,7 @@ class GifReaderTest {
     @Test
     void aGifWithoutAnimationExtensionsIsOneFrameWithDelayZero() throws IOException {
         BufferedImage img = TestImages.solid(16, 8, BufferedImage.TYPE_BYTE_INDEXED, 0x0000ff);
-        List<GifFrame> frames = readAll(file("plain.gif", TestImages.encode(img, "gif")), ImageReader.builder().build());
+        List<GifFrame> frames = GifFiles.readAll(file("plain.gif", TestImages.encode(img, "gif")), ImageReader.builder().build());
         assertEquals(1, frames.size());
         assertEquals(0, frames.get(0).delayMillis());
         assertEquals(BLUE, rgbAt(frames.get(0).image(), 7, 15));

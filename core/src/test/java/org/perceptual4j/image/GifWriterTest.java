@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.perceptual4j.testing.GifFiles;
 
 class GifWriterTest {
     @TempDir
@@ -76,16 +77,6 @@ class GifWriterTest {
         return Nd4j.create(d, new long[] {1, 3, h, w}, DataType.FLOAT);
     }
 
-    private static List<GifFrame> readAll(Path p) throws IOException {
-        List<GifFrame> frames = new ArrayList<>();
-        try (GifReader gif = GifReader.open(p)) {
-            while (gif.hasNext()) {
-                frames.add(gif.next());
-            }
-        }
-        return frames;
-    }
-
     private static double psnr(INDArray a, INDArray b) {
         double mse = a.castTo(DataType.DOUBLE).squaredDistance(b.castTo(DataType.DOUBLE)) / a.length();
         return 10 * Math.log10(1 / mse);
@@ -113,7 +104,7 @@ class GifWriterTest {
             assertEquals(loop, r.loopCount());
             assertEquals(delays.length, r.frameCount());
         }
-        List<GifFrame> back = readAll(p);
+        List<GifFrame> back = GifFiles.readAll(p);
         assertEquals(delays.length, back.size());
         for (int i = 0; i < delays.length; i++) {
             assertEquals(delays[i], back.get(i).delayMillis(), "delay of frame " + i);
@@ -139,7 +130,7 @@ class GifWriterTest {
             }
             w.commit();
         }
-        List<GifFrame> back = readAll(out);
+        List<GifFrame> back = GifFiles.readAll(out);
         assertEquals(List.of(0, 10, 30, 70, 655350), back.stream().map(GifFrame::delayMillis).toList());
         try (GifReader r = GifReader.open(out)) {
             assertEquals(5, r.loopCount());
@@ -155,7 +146,7 @@ class GifWriterTest {
             out.append(blocks(8, 8, 2), 33);
             out.commit();
         }
-        assertEquals(List.of(10, 20, 30), readAll(p).stream().map(GifFrame::delayMillis).toList());
+        assertEquals(List.of(10, 20, 30), GifFiles.readAll(p).stream().map(GifFrame::delayMillis).toList());
     }
 
     // ---- colour quality and stability ----
@@ -165,7 +156,7 @@ class GifWriterTest {
         INDArray img = painting(96, 128, 3);
         Path p = dir.resolve("painting.gif");
         GifWriter.builder().build().write(List.of(new GifFrame(img, 100)), 0, p);
-        double ours = psnr(img, readAll(p).get(0).image());
+        double ours = psnr(img, GifFiles.readAll(p).get(0).image());
         ByteArrayOutputStream jdk = new ByteArrayOutputStream();
         ImageIO.write(Images.toBufferedImage(img), "gif", jdk);
         Path jdkFile = dir.resolve("jdk.gif");
@@ -184,7 +175,7 @@ class GifWriterTest {
         assertTrue(dithered.dither());
         assertFalse(GifWriter.builder().build().dither());
         dithered.write(List.of(new GifFrame(img, 100)), 0, p);
-        assertTrue(psnr(img, readAll(p).get(0).image()) > 30);
+        assertTrue(psnr(img, GifFiles.readAll(p).get(0).image()) > 30);
     }
 
     @Test
@@ -203,7 +194,7 @@ class GifWriterTest {
         }
         Path p = dir.resolve("static.gif");
         GifWriter.builder().build().write(frames, 0, p);
-        List<GifFrame> back = readAll(p);
+        List<GifFrame> back = GifFiles.readAll(p);
         double inputChange = 0;
         double outputChange = 0;
         for (int i = 1; i < 4; i++) {
@@ -218,7 +209,7 @@ class GifWriterTest {
         INDArray img = painting(32, 48, 7);
         Path p = dir.resolve("same.gif");
         GifWriter.builder().build().write(List.of(new GifFrame(img, 50), new GifFrame(img.dup(), 50)), 0, p);
-        List<GifFrame> back = readAll(p);
+        List<GifFrame> back = GifFiles.readAll(p);
         assertEquals(0.0, TestImages.maxAbsDiff(back.get(0).image(), back.get(1).image()));
     }
 
@@ -277,7 +268,7 @@ class GifWriterTest {
         out.commit();
         out.close();
         assertEquals(List.of("replace.gif"), listDir());
-        assertEquals(1, readAll(p).size());
+        assertEquals(1, GifFiles.readAll(p).size());
         assertEquals(p + ": output already committed, closed or failed",
                 assertThrows(IllegalStateException.class, () -> out.append(blocks(8, 8, 0), 10)).getMessage());
     }

@@ -82,10 +82,10 @@ final class TestGifs {
                     IIOMetadata md = writer.getDefaultImageMetadata(new ImageTypeSpecifier(f.image()), param);
                     String format = md.getNativeMetadataFormatName();
                     IIOMetadataNode root = (IIOMetadataNode) md.getAsTree(format);
-                    IIOMetadataNode descriptor = child(root, "ImageDescriptor");
+                    IIOMetadataNode descriptor = GifWriter.childOrNew(root, "ImageDescriptor");
                     descriptor.setAttribute("imageLeftPosition", Integer.toString(f.left()));
                     descriptor.setAttribute("imageTopPosition", Integer.toString(f.top()));
-                    IIOMetadataNode gce = child(root, "GraphicControlExtension");
+                    IIOMetadataNode gce = GifWriter.childOrNew(root, "GraphicControlExtension");
                     gce.setAttribute("disposalMethod", f.disposal());
                     gce.setAttribute("delayTime", Integer.toString(f.delayCs()));
                     if (i == 0 && loopCount != GifWriter.PLAY_ONCE) {
@@ -93,9 +93,7 @@ final class TestGifs {
                         app.setAttribute("applicationID", "NETSCAPE");
                         app.setAttribute("authenticationCode", "2.0");
                         app.setUserObject(new byte[] {1, (byte) loopCount, (byte) (loopCount >> 8)});
-                        IIOMetadataNode apps = new IIOMetadataNode("ApplicationExtensions");
-                        apps.appendChild(app);
-                        root.appendChild(apps);
+                        GifWriter.childOrNew(root, "ApplicationExtensions").appendChild(app);
                     }
                     md.setFromTree(format, root);
                     writer.writeToSequence(new IIOImage(f.image(), null, md), param);
@@ -108,17 +106,6 @@ final class TestGifs {
         } finally {
             writer.dispose();
         }
-    }
-
-    private static IIOMetadataNode child(IIOMetadataNode parent, String name) {
-        for (int i = 0; i < parent.getLength(); i++) {
-            if (parent.item(i).getNodeName().equals(name)) {
-                return (IIOMetadataNode) parent.item(i);
-            }
-        }
-        IIOMetadataNode node = new IIOMetadataNode(name);
-        parent.appendChild(node);
-        return node;
     }
 
     /** A GIF header and logical screen descriptor (no colour table) followed directly by the trailer. */

@@ -24,6 +24,7 @@ import org.perceptual4j.image.GifFrame;
 import org.perceptual4j.image.GifReader;
 import org.perceptual4j.image.GifWriter;
 import org.perceptual4j.image.Images;
+import org.perceptual4j.testing.GifFiles;
 
 class VideoStylizerTest {
     /** Negative image: 1 - x. */
@@ -44,16 +45,6 @@ class VideoStylizerTest {
             }
         }
         return Nd4j.create(d, new long[] {1, 3, h, w}, DataType.FLOAT);
-    }
-
-    private static List<GifFrame> readAll(Path p) throws IOException {
-        List<GifFrame> frames = new ArrayList<>();
-        try (GifReader gif = GifReader.open(p)) {
-            while (gif.hasNext()) {
-                frames.add(gif.next());
-            }
-        }
-        return frames;
     }
 
     private static double maxAbsDiff(INDArray a, INDArray b) {
@@ -77,8 +68,8 @@ class VideoStylizerTest {
         List<int[]> progress = new ArrayList<>();
         VideoStylizer.builder().listener((done, count) -> progress.add(new int[] {done, count})).build()
                 .stylizeGif(in, out, INVERT);
-        List<GifFrame> source = readAll(in);
-        List<GifFrame> result = readAll(out);
+        List<GifFrame> source = GifFiles.readAll(in);
+        List<GifFrame> result = GifFiles.readAll(out);
         assertEquals(4, result.size());
         for (int t = 0; t < 4; t++) {
             assertEquals(source.get(t).delayMillis(), result.get(t).delayMillis());
@@ -101,13 +92,13 @@ class VideoStylizerTest {
             return INVERT.apply(x);
         });
         assertEquals(5, calls.get());
-        assertEquals(5, readAll(out).size());
+        assertEquals(5, GifFiles.readAll(out).size());
         try (GifReader r = GifReader.open(out)) {
             assertEquals(GifWriter.PLAY_ONCE, r.loopCount());
         }
         // every frame of this GIF differs a lot from the previous one: the stabilizer leaves it alone
-        List<GifFrame> source = readAll(in);
-        List<GifFrame> result = readAll(out);
+        List<GifFrame> source = GifFiles.readAll(in);
+        List<GifFrame> result = GifFiles.readAll(out);
         for (int t = 0; t < 5; t++) {
             assertTrue(maxAbsDiff(result.get(t).image(), INVERT.apply(source.get(t).image())) < 1e-6, "frame " + t);
         }
@@ -146,6 +137,9 @@ class VideoStylizerTest {
                 () -> VideoStylizer.builder().build().stylizeFrames(in, in.resolve("."), INVERT));
         assertEquals("outDir: expected a directory other than the input frames', got " + in.resolve(".")
                 + " (the frames would be overwritten)", e.getMessage());
+        Path file = in.resolve("f1.png");
+        assertEquals(file + ": not a directory", assertThrows(IOException.class,
+                () -> VideoStylizer.builder().build().stylizeFrames(in, file, INVERT)).getMessage());
     }
 
     @Test
