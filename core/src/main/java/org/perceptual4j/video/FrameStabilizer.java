@@ -83,18 +83,22 @@ public final class FrameStabilizer {
         return builder().build();
     }
 
+    /** τ, see {@link Builder#noiseThreshold(double)}. */
     public double noiseThreshold() {
         return noiseThreshold;
     }
 
+    /** a, see {@link Builder#inputSmoothing(double)}. */
     public double inputSmoothing() {
         return inputSmoothing;
     }
 
+    /** b, see {@link Builder#outputSmoothing(double)}. */
     public double outputSmoothing() {
         return outputSmoothing;
     }
 
+    /** r, see {@link Builder#motionRadius(int)}. */
     public int motionRadius() {
         return motionRadius;
     }
