@@ -1,8 +1,11 @@
 package org.perceptual4j.vgg;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
 import org.perceptual4j.core.Provenance;
@@ -19,11 +22,37 @@ final class VggLoader {
                 Provenance.ofFile(file, WeightsFormat.KERAS_HDF5.displayName()));
     }
 
-    /** A MatConvNet MAT-file; MatConvNet convention with the file's mean pixel. */
+    /**
+     * A MatConvNet MAT-file; MatConvNet convention with the file's mean pixel. The MD5 pass over the file
+     * (535 MB for VGG19) runs on a second thread beside the single-threaded inflation of the MAT-file,
+     * which takes longer, instead of after it.
+     */
     static VggFeatureExtractor loadMatConvNet(Path file, VggArchitecture arch) throws IOException {
-        MatConvNetVggWeights.Network net = MatConvNetVggWeights.read(file, arch);
-        return new VggFeatureExtractor(arch, net.convs(), Pooling.MAX, net.convention(),
-                Provenance.ofFile(file, WeightsFormat.MATCONVNET.displayName()));
+        FutureTask<Provenance> provenance =
+                new FutureTask<>(() -> Provenance.ofFile(file, WeightsFormat.MATCONVNET.displayName()));
+        Thread md5 = new Thread(provenance, "perceptual4j-md5");
+        md5.setDaemon(true);
+        md5.start();
+        try {
+            MatConvNetVggWeights.Network net = MatConvNetVggWeights.read(file, arch);
+            return new VggFeatureExtractor(arch, net.convs(), Pooling.MAX, net.convention(), await(provenance));
+        } finally {
+            provenance.cancel(true); // stops the pass if reading failed; no effect once it is done
+        }
+    }
+
+    private static Provenance await(FutureTask<Provenance> provenance) throws IOException {
+        try {
+            return provenance.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while computing the MD5 of the weights file");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Any supported file, by its content ({@link WeightsFormat#detect}). */

@@ -38,10 +38,6 @@ class MatConvNetVggWeightsTest {
     @TempDir
     Path tmp;
 
-    private static INDArray golden(String name) {
-        return Nd4j.createFromNpyFile(resource("matconvnet/golden/" + name + ".npy").toFile());
-    }
-
     /** Features of an input already in the network's space (no image convention involved). */
     private static INDArray networkFeatures(FeatureExtractor fx, INDArray x, String layer) {
         SameDiff sd = SameDiff.create();
@@ -62,7 +58,7 @@ class MatConvNetVggWeightsTest {
         assertArrayEquals(new long[] {4, 4, 8, 8, 12, 12, 12, 12, 16, 16, 16, 16, 16, 16, 16, 16}, vgg.channelWidths());
         Map<String, INDArray> f = vgg.features(TinyVgg.golden("x_rgb"), List.of("conv1_1", "relu3_1", "relu5_1"));
         for (String layer : f.keySet()) {
-            TinyVgg.assertClose(golden("vgg19_" + layer), f.get(layer), 1e-4, layer);
+            TinyVgg.assertClose(TinyVgg.matConvNetGolden("vgg19_" + layer), f.get(layer), 1e-4, layer);
         }
     }
 
@@ -72,7 +68,7 @@ class MatConvNetVggWeightsTest {
         assertEquals(ImageConvention.matConvNet(120.5, 115, 101.25), vgg.imageConvention());
         Map<String, INDArray> f = vgg.features(TinyVgg.golden("x_rgb"), List.of("relu2_2", "relu5_3"));
         for (String layer : f.keySet()) {
-            TinyVgg.assertClose(golden("vgg16_" + layer), f.get(layer), 1e-4, layer);
+            TinyVgg.assertClose(TinyVgg.matConvNetGolden("vgg16_" + layer), f.get(layer), 1e-4, layer);
         }
     }
 
