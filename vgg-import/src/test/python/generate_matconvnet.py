@@ -49,6 +49,7 @@ MatConvNet-import features can be compared with Keras-import features):
   bad_no_weights.mat         conv1_1 has neither 'weights' nor 'filters'/'biases'
   bad_no_normalization.mat   no meta and no normalization variable (only layers and classes)
   bad_wrong_shape.mat        conv1_2 filters are 3x3x5x1 (conv1_1 has 1 output)
+  bad_pad.mat                conv2_1 has pad [0 0 0 0]
   bad_too_few_convs.mat      block 1 only (conv1_1 relu1_1 conv1_2 relu1_2 pool1), then fc6, relu6 and prob
   (truncated and non-MAT files are made by the Java tests from these)
 ../formats/torch_conv.onnx, ../formats/zoo_style.onnx: small ONNX models (torch.onnx.export of a
@@ -294,6 +295,10 @@ def bad_files():
     assert wrong[2]["name"] == "conv1_2"
     wrong[2]["weights"] = cell([rng.standard_normal((3, 3, 5, 1), dtype=np.float32), np.zeros((1, 1), np.float32)])
     files["bad_wrong_shape.mat"] = dict(norm, layers=cell(wrong))
+    pad0 = [dict(l) for l in whole]
+    assert pad0[5]["name"] == "conv2_1"
+    pad0[5]["pad"] = row([0, 0, 0, 0])
+    files["bad_pad.mat"] = dict(norm, layers=cell(pad0))
     files["bad_too_few_convs.mat"] = dict(norm, layers=cell(whole[:5] + whole[-3:]))  # block 1, fc6, relu6, prob
     for name, variables in files.items():
         save_mat(os.path.join(OUT, name), variables, compress=True)

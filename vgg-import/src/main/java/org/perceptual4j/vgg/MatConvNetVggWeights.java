@@ -130,7 +130,8 @@ final class MatConvNetVggWeights {
             for (Layer layer : layers) {
                 String type = type(layer);
                 if (type.equals("pool")) {
-                    checkPool(layer);
+                    requireAll(layer, "pool", 2, "VGG's 2x2 pooling");
+                    requireAll(layer, "stride", 2, "VGG's 2x2 pooling");
                     if (++block > arch.convsPerBlock().length) {
                         break;
                     }
@@ -256,8 +257,8 @@ final class MatConvNetVggWeights {
                 throw error("layer " + layer.label() + " has no weights: expected a field 'weights' = {filters, biases} "
                         + "or fields 'filters' and 'biases'; its fields are " + layer.struct().getFieldNames());
             }
-            checkOnes(layer, "stride");
-            checkOnes(layer, "pad");
+            requireAll(layer, "stride", 1, "VGG's 3x3 convolutions");
+            requireAll(layer, "pad", 1, "VGG's 3x3 convolutions");
             int[] d = dims4(filters);
             if (!(filters instanceof Matrix f) || f.isComplex() || d[0] != 3 || d[1] != 3 || d[2] != inChannels) {
                 throw error("layer " + layer.label() + ": expected filters of size [3 3 " + inChannels
@@ -269,34 +270,19 @@ final class MatConvNetVggWeights {
             return new KerasVggWeights.Conv(name, hwio(f, d), vector(b));
         }
 
-        private void checkOnes(Layer layer, String field) throws VggImportException {
+        /** If the layer has {@code field}, every value must be {@code value}. */
+        private void requireAll(Layer layer, String field, double value, String why) throws VggImportException {
             if (!layer.has(field)) {
                 return;
             }
             Array a = layer.get(field);
-            boolean ones = a instanceof Matrix m && m.getNumElements() > 0;
-            for (int i = 0; ones && i < a.getNumElements(); i++) {
-                ones = ((Matrix) a).getDouble(i) == 1;
+            boolean ok = a instanceof Matrix m && m.getNumElements() > 0;
+            for (int i = 0; ok && i < a.getNumElements(); i++) {
+                ok = ((Matrix) a).getDouble(i) == value;
             }
-            if (!ones) {
-                throw error("layer " + layer.label() + ": expected " + field + " 1 (VGG's 3x3 convolutions), got "
+            if (!ok) {
+                throw error("layer " + layer.label() + ": expected " + field + " " + (int) value + " (" + why + "), got "
                         + describe(a));
-            }
-        }
-
-        private void checkPool(Layer layer) throws VggImportException {
-            for (String field : List.of("pool", "stride")) {
-                if (layer.has(field)) {
-                    Array a = layer.get(field);
-                    boolean twos = a instanceof Matrix m && m.getNumElements() > 0;
-                    for (int i = 0; twos && i < a.getNumElements(); i++) {
-                        twos = ((Matrix) a).getDouble(i) == 2;
-                    }
-                    if (!twos) {
-                        throw error("layer " + layer.label() + ": expected " + field + " 2 (VGG's 2x2 pooling), got "
-                                + describe(a));
-                    }
-                }
             }
         }
 
@@ -359,19 +345,20 @@ final class MatConvNetVggWeights {
 
     /** MATLAB's column-major [H W in out] as a C-order ND4J [H, W, in, out] (HWIO) FLOAT array. */
     private static INDArray hwio(Matrix m, int[] d) {
-        float[] data = new float[m.getNumElements()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = m.getFloat(i);
-        }
-        return Nd4j.create(data, new long[] {d[0], d[1], d[2], d[3]}, 'f').dup('c');
+        return Nd4j.create(floats(m), new long[] {d[0], d[1], d[2], d[3]}, 'f').dup('c');
     }
 
     private static INDArray vector(Matrix m) {
+        return Nd4j.createFromArray(floats(m));
+    }
+
+    /** The values in MATLAB's (column-major) order, as float (the files store single; double is converted). */
+    private static float[] floats(Matrix m) {
         float[] data = new float[m.getNumElements()];
         for (int i = 0; i < data.length; i++) {
             data[i] = m.getFloat(i);
         }
-        return Nd4j.createFromArray(data);
+        return data;
     }
 
     /** "single [3 3 5 4]", "cell [1 2]", "char 'max'" for messages. */

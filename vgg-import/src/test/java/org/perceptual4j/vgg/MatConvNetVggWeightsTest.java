@@ -178,6 +178,14 @@ class MatConvNetVggWeightsTest {
     }
 
     @Test
+    void paddingOtherThanVggsIsRejected() {
+        Path f = resource("matconvnet/bad_pad.mat");
+        VggImportException e = assertThrows(VggImportException.class, () -> Vgg19.fromMatConvNet(f));
+        assertEquals(f + ": layer conv2_1 (layers{6}): expected pad 1 (VGG's 3x3 convolutions), got double [1 4]",
+                e.getMessage());
+    }
+
+    @Test
     void wrongStructureIsRejected() {
         Path f = resource("matconvnet/bad_too_few_convs.mat");
         VggImportException e = assertThrows(VggImportException.class, () -> Vgg19.fromMatConvNet(f));
