@@ -4,15 +4,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -68,29 +63,14 @@ public final class ImageWriter {
         }
         String format = formatOf(file);
         BufferedImage rgb = Pixels.toBufferedImage(image);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp;
+        AtomicFile out = AtomicFile.create(file);
         try {
-            temp = createTemp(dir, target.getFileName().toString());
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot write: " + describe(e), e);
-        }
-        try {
-            encode(rgb, format, temp);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            encode(rgb, format, out.temp());
+            out.commit();
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            out.discard(e);
             if (e instanceof IOException io) {
-                throw new IOException(file + ": cannot write: " + describe(io), io);
+                throw AtomicFile.cannotWrite(file, io);
             }
             throw e;
         }
@@ -119,25 +99,6 @@ public final class ImageWriter {
         } finally {
             encoder.dispose();
         }
-    }
-
-    /** An empty hidden file next to the target, created with the default permissions for new files. */
-    private static Path createTemp(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-            try {
-                return Files.createFile(dir.resolve("." + name + "." + suffix + ".tmp"));
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     /** "png" or "jpeg" by the file's extension. */

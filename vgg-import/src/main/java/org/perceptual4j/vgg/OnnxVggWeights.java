@@ -76,7 +76,7 @@ final class OnnxVggWeights {
                 String hint = n.opType().equals("BatchNormalization")
                         ? " (VGG with batch normalization is not supported here; load it with OnnxFeatureExtractor)"
                         : totalConvs != arch.convolutions()
-                        ? " (the file has " + totalConvs + " convolutions, " + arch + " has " + arch.convolutions() + ")" : "";
+                        ? " (" + convolutions(totalConvs, arch) + ")" : "";
                 throw new VggImportException(file + ": not a " + arch + ": expected " + layer + " (" + op + ") after "
                         + previous + ", found " + n.describe() + hint);
             }
@@ -94,9 +94,13 @@ final class OnnxVggWeights {
         if (next < expected.size()) {
             throw new VggImportException(file + ": not a " + arch + ": the network ends after " + previous + ", expected "
                     + expected.get(next) + (totalConvs != arch.convolutions()
-                    ? " (the file has " + totalConvs + " convolutions, " + arch + " has " + arch.convolutions() + ")" : ""));
+                    ? " (" + convolutions(totalConvs, arch) + ")" : ""));
         }
         return convs;
+    }
+
+    private static String convolutions(long count, VggArchitecture arch) {
+        return "the file has " + count + " convolution" + (count == 1 ? "" : "s") + ", " + arch + " has " + arch.convolutions();
     }
 
     private static KerasVggWeights.Conv conv(OnnxModel model, OnnxNode n, String layer, long inChannels,

@@ -75,6 +75,11 @@ public final class TinyVgg {
         return Nd4j.createFromNpyFile(resource("golden/" + name + ".npy").toFile());
     }
 
+    /** A golden array of the MatConvNet fixtures, matconvnet/golden/NAME.npy ({@code generate_matconvnet.py}). */
+    public static INDArray matConvNetGolden(String name) {
+        return Nd4j.createFromNpyFile(resource("matconvnet/golden/" + name + ".npy").toFile());
+    }
+
     /** Asserts max|actual - expected| / max|expected| <= relTol, with the shapes equal. */
     public static void assertClose(INDArray expected, INDArray actual, double relTol, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
