@@ -579,6 +579,18 @@ def ops13():
     g.tap("clip_min_only", lambda x: base(x).clamp(min=-0.5))
     g.node("Clip", [t1, "", "clip_max"], ["clip_max_only"])
     g.tap("clip_max_only", lambda x: base(x).clamp(max=0.75))
+    # constants in other forms: Identity of a constant, Constant value_floats / value_ints (opset 12+),
+    # a Reshape and an Add computed on constants only (folded when the file is loaded)
+    g.node("Identity", ["clip_max"], ["clip_max_copy"])
+    g.node("Clip", [t1, "", "clip_max_copy"], ["clip_identity_bound"])
+    g.tap("clip_identity_bound", lambda x: base(x).clamp(max=0.75))
+    vals = [0.5, -1.0, 0.25, 2.0, -0.75, 1.5]
+    g.node("Constant", [], ["vec6"], value_floats=vals)
+    g.node("Constant", [], ["shape611"], value_ints=[6, 1, 1])
+    g.node("Reshape", ["vec6", "shape611"], ["vec611"])
+    g.node("Add", ["vec611", "vec611"], ["vec611x2"])
+    g.node("Add", [t1, "vec611x2"], ["add_folded_constant"])
+    g.tap("add_folded_constant", lambda x: base(x) + 2 * torch.tensor(vals).reshape(6, 1, 1))
     g.node("Sigmoid", [t1], ["sigmoid"])
     g.tap("sigmoid", lambda x: torch.sigmoid(base(x)))
 

@@ -46,16 +46,16 @@ final class Constants {
     }
 
     /**
-     * Forgets every value except those named (and what they alias): weights that ops have already
-     * converted to their own layout need not be kept twice.
+     * The values graphs still need (constant inputs of computing nodes) as FLOAT arrays, in an immutable
+     * map: weights that ops converted to their own layout are not kept twice, and the network no longer
+     * refers to the file's mapping.
      */
-    void retainOnly(java.util.Set<String> names) {
-        java.util.Set<String> keep = new java.util.HashSet<>();
+    Map<String, INDArray> freeze(java.util.Set<String> names) throws OnnxImportException {
+        Map<String, INDArray> out = new HashMap<>();
         for (String n : names) {
-            keep.add(resolve(n));
+            out.put(n, floatArray(n));
         }
-        arrays.keySet().retainAll(keep);
-        tensors.keySet().retainAll(keep);
+        return Map.copyOf(out);
     }
 
     /** The ONNX tensor behind a name, or null for values computed at load. */

@@ -19,7 +19,6 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.perceptual4j.onnx.internal.OnnxModel;
 import org.perceptual4j.onnx.internal.OnnxNode;
-import org.perceptual4j.onnx.internal.OnnxTensor;
 
 /**
  * An ONNX graph converted at load time: one {@link Op} per computing node, constants folded, every
@@ -34,12 +33,12 @@ final class OnnxNetwork {
     private final Map<String, Integer> producers;
     private final Map<String, String> nodeNames;   // node name -> its output
     private final List<String> outputs;             // tap names in graph order
-    private final Constants constants;
+    private final Map<String, INDArray> constants;   // constant inputs of the steps, immutable
 
     private record Step(OnnxNode node, Op op) {
     }
 
-    private OnnxNetwork(Path file, String inputName, long[] inputShape, List<Step> steps, Constants constants) {
+    private OnnxNetwork(Path file, String inputName, long[] inputShape, List<Step> steps, Map<String, INDArray> constants) {
         this.file = file;
         this.inputName = inputName;
         this.inputShape = inputShape;
@@ -114,7 +113,7 @@ final class OnnxNetwork {
             }
             String out = n.outputs().get(0);
             if (n.opType().equals("Constant")) {
-                constants.putTensor(out, constantValue(n));
+                constants.putTensor(out, n.constantValue());
                 continue;
             }
             Op op = OnnxOps.lower(n, constants, model.opset());
@@ -132,8 +131,7 @@ final class OnnxNetwork {
         for (Step s : steps) {
             s.op().dataInputs().stream().filter(constants::contains).forEach(used::add);
         }
-        constants.retainOnly(used);
-        return new OnnxNetwork(file, input.getName(), inputShape, steps, constants);
+        return new OnnxNetwork(file, input.getName(), inputShape, steps, constants.freeze(used));
     }
 
     private static Onnx.ValueInfoProto chooseInput(OnnxModel model, String requested) throws OnnxImportException {
@@ -174,14 +172,6 @@ final class OnnxNetwork {
             }
         }
         return shape;
-    }
-
-    private static OnnxTensor constantValue(OnnxNode n) throws OnnxImportException {
-        OnnxTensor t = n.tensorAttr("value");
-        if (t == null) {
-            throw n.error("only Constant nodes with a 'value' tensor are supported, found attributes " + n.attributeNames());
-        }
-        return t;
     }
 
     /** Evaluates a node whose inputs are all constants, once, at load. */
@@ -251,11 +241,7 @@ final class OnnxNetwork {
                 String n = names.get(k);
                 Value v = values.get(n);
                 if (v == null) {
-                    try {
-                        v = ctx.constant(n, constants.floatArray(n));
-                    } catch (OnnxImportException e) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
+                    v = ctx.constant(n, constants.get(n));
                     values.put(n, v);
                 }
                 in[k] = v;

@@ -105,6 +105,25 @@ class OnnxFeatureExtractorTest {
     }
 
     @Test
+    void isSafeToShareBetweenThreads() throws Exception {
+        OnnxFeatureExtractor net = resnet();
+        Map<String, INDArray> golden = OnnxTesting.npz("tiny_resnet.npz");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<INDArray>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String size = i % 2 == 0 ? "a" : "b";
+                futures.add(pool.submit(() -> OnnxTesting.run(net, golden.get("x_" + size), List.of("layer2")).get("layer2")));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertClose(golden.get("layer2__" + (i % 2 == 0 ? "a" : "b")), futures.get(i).get(), TOL, "layer2 from a worker thread");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void gradientThroughTheImportedNetworkMatchesPyTorchAndFiniteDifferences() throws IOException {
         OnnxFeatureExtractor net = resnet();
         Map<String, INDArray> golden = OnnxTesting.npz("tiny_resnet.npz");

@@ -141,9 +141,29 @@ public final class OnnxNode {
         return new OnnxTensor(file, a.getT());
     }
 
-    /** Names of the attributes present. */
-    public java.util.Set<String> attributeNames() {
-        return attributes.keySet();
+    /**
+     * The value of a Constant node: attribute {@code value} (a tensor), or since opset 12
+     * {@code value_float}, {@code value_floats}, {@code value_int}, {@code value_ints}.
+     */
+    public OnnxTensor constantValue() throws OnnxImportException {
+        OnnxTensor t = tensorAttr("value");
+        if (t != null) {
+            return t;
+        }
+        Onnx.TensorProto.Builder b = Onnx.TensorProto.newBuilder().setName(outputs.isEmpty() ? name : outputs.get(0));
+        Onnx.AttributeProto a;
+        if ((a = attributes.get("value_float")) != null) {
+            b.setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).addFloatData(a.getF());
+        } else if ((a = attributes.get("value_floats")) != null) {
+            b.setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).addDims(a.getFloatsCount()).addAllFloatData(a.getFloatsList());
+        } else if ((a = attributes.get("value_int")) != null) {
+            b.setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(a.getI());
+        } else if ((a = attributes.get("value_ints")) != null) {
+            b.setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addDims(a.getIntsCount()).addAllInt64Data(a.getIntsList());
+        } else {
+            throw error("expected a value, value_float(s) or value_int(s) attribute, found " + attributes.keySet());
+        }
+        return new OnnxTensor(file, b.build());
     }
 
     private void expect(Onnx.AttributeProto a, Onnx.AttributeProto.AttributeType type) throws OnnxImportException {
