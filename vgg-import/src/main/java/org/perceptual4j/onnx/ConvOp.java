@@ -91,10 +91,7 @@ final class ConvOp implements Op {
 
     @Override
     public Value define(DefineContext ctx, Value[] in, String name) {
-        Value x = in[0];
-        if (x.rank() != 4) {
-            throw ctx.error("expected a 4-D NCHW input, got " + x.describe());
-        }
+        Value x = in[0].requireNchw(ctx);
         if (x.dim(1) >= 0 && x.dim(1) != inChannels) {
             throw ctx.error("expected an input with " + inChannels + " channels, got " + x.describe());
         }

@@ -45,10 +45,7 @@ final class PoolOp implements Op {
 
     @Override
     public Value define(DefineContext ctx, Value[] in, String name) {
-        Value x = in[0];
-        if (x.rank() != 4) {
-            throw ctx.error("expected a 4-D NCHW input, got " + x.describe());
-        }
+        Value x = in[0].requireNchw(ctx);
         long[] p = window.pads(x.dim(2), x.dim(3), ctx);
         long oh = Window.outputSize(x.dim(2), p[0] + p[2], window.effectiveKh(), window.sh);
         long ow = Window.outputSize(x.dim(3), p[1] + p[3], window.effectiveKw(), window.sw);

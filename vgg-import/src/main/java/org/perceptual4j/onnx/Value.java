@@ -17,6 +17,14 @@ record Value(SDVariable var, long[] shape) {
         return shape[axis];
     }
 
+    /** This value, if it is 4-D (NCHW) as 2-D convolution and pooling need. */
+    Value requireNchw(DefineContext ctx) {
+        if (shape.length != 4) {
+            throw ctx.error("expected a 4-D NCHW input, got " + describe());
+        }
+        return this;
+    }
+
     /** Product of the known dimensions in [from, to), or -1 if one of them is unknown. */
     long product(int from, int to) {
         long p = 1;
