@@ -19,7 +19,9 @@ import org.perceptual4j.onnx.OnnxFeatureExtractor;
  * {@code generate_onnx_golden.py --full-size /tmp/x}, then run, one file per fresh JVM:
  *
  * <pre>
- * java -Xmx2g -cp "vgg-import/target/test-classes:vgg-import/target/classes:$(cat cp.txt)" \
+ * mvn -q package -DskipTests dependency:build-classpath -pl vgg-import -am -DincludeScope=test \
+ *     -Dmdep.outputFile=target/test-cp.txt
+ * java -Xmx2g -cp "vgg-import/target/test-classes:vgg-import/target/classes:$(cat vgg-import/target/test-cp.txt)" \
  *     org.perceptual4j.vgg.ImportLimits vgg19|onnx FILE
  * </pre>
  *
