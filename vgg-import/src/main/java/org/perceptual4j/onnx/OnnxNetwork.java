@@ -98,7 +98,9 @@ final class OnnxNetwork {
         for (OnnxNode n : model.nodes()) {
             for (String in : n.inputs()) {
                 if (!in.isEmpty() && !dynamic.contains(in) && !constants.contains(in)) {
-                    throw n.error("input '" + in + "' is neither a graph input, an initializer nor the output of an earlier node");
+                    boolean otherInput = model.inputs().stream().anyMatch(v -> v.getName().equals(in));
+                    throw n.error(otherInput ? "uses the graph input '" + in + "', but only '" + input.getName() + "' is fed"
+                            : "input '" + in + "' is neither a graph input, an initializer nor the output of an earlier node");
                 }
             }
             if (n.outputs().isEmpty() || n.outputs().get(0).isEmpty()) {
