@@ -200,6 +200,31 @@ class OnnxFeatureExtractorTest {
                 + " (com.example.Relu, node 6 of 31). Supported: " + OnnxFeatureExtractor.OPERATORS, e.getMessage());
     }
 
+    /** Opset 4: Reshape's shape as an attribute; a BFLOAT16 raw_data initializer with legacy broadcasting. */
+    @Test
+    void oldOpsetAttributesAndBfloat16Initializers() throws IOException {
+        Onnx.TensorProto two = Onnx.TensorProto.newBuilder().setName("two").setDataType(Onnx.TensorProto.DataType.BFLOAT16_VALUE)
+                .addDims(1).setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(new byte[] {0x00, 0x40})).build();   // 2.0
+        Onnx.GraphProto graph = Onnx.GraphProto.newBuilder().setName("old")
+                .addInput(Onnx.ValueInfoProto.newBuilder().setName("x"))
+                .addInput(Onnx.ValueInfoProto.newBuilder().setName("two"))
+                .addInitializer(two)
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("Reshape").addInput("x").addOutput("flat")
+                        .addAttribute(Onnx.AttributeProto.newBuilder().setName("shape").setType(Onnx.AttributeProto.AttributeType.INTS)
+                                .addInts(0).addInts(-1)))
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("Mul").addInput("flat").addInput("two").addOutput("scaled")
+                        .addAttribute(Onnx.AttributeProto.newBuilder().setName("broadcast").setType(Onnx.AttributeProto.AttributeType.INT).setI(1)))
+                .addOutput(Onnx.ValueInfoProto.newBuilder().setName("scaled")).build();
+        Path f = tmp.resolve("opset4.onnx");
+        Files.write(f, Onnx.ModelProto.newBuilder().setIrVersion(3).setGraph(graph)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(4)).build().toByteArray());
+        OnnxFeatureExtractor net = OnnxFeatureExtractor.load(f);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 5, 4);
+        Map<String, INDArray> out = OnnxTesting.run(net, x, List.of("flat", "scaled"));
+        assertEquals(x.reshape(2, 60), out.get("flat"));
+        assertEquals(x.reshape(2, 60).mul(2), out.get("scaled"));
+    }
+
     @Test
     void malformedFilesNameTheFile() throws IOException {
         Path missing = tmp.resolve("missing.onnx");
