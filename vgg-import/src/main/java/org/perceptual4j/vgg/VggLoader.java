@@ -9,6 +9,7 @@ import java.util.concurrent.FutureTask;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
 import org.perceptual4j.core.Provenance;
+import org.perceptual4j.core.internal.Checks;
 
 /** Builds {@link VggFeatureExtractor}s from weights files. */
 final class VggLoader {
@@ -60,16 +61,15 @@ final class VggLoader {
         return switch (WeightsFormat.detect(file)) {
             case KERAS_HDF5 -> load(file, arch);
             case MATCONVNET -> loadMatConvNet(file, arch);
-            case ONNX -> loadOnnx(file, arch);
+            case ONNX -> loadOnnx(file, arch, ImageConvention.IMAGENET);
         };
     }
 
-    /**
-     * The one call that hands ONNX files to the ONNX importer ({@code Vgg19.fromOnnx} /
-     * {@code Vgg16.fromOnnx}), which is developed on another branch and wired in here when merged.
-     */
-    private static VggFeatureExtractor loadOnnx(Path file, VggArchitecture arch) throws VggImportException {
-        throw new VggImportException(file + ": ONNX file; ONNX import is not available in this build (load "
-                + arch + " from a Keras HDF5 or MatConvNet MAT-file instead)");
+    /** An ONNX file (torchvision or model-zoo layout); {@code convention} of the weights, IMAGENET for those. */
+    static VggFeatureExtractor loadOnnx(Path file, VggArchitecture arch, ImageConvention convention) throws IOException {
+        Checks.requireNonNull(convention, "convention");
+        List<KerasVggWeights.Conv> convs = OnnxVggWeights.read(file, arch);
+        return new VggFeatureExtractor(arch, convs, Pooling.MAX, convention,
+                Provenance.ofFile(file, WeightsFormat.ONNX.displayName()));
     }
 }

@@ -43,11 +43,18 @@ class VggLoaderTest {
     }
 
     @Test
-    void onnxIsRecognisedAndHandedToTheOnnxImporter() {
-        Path f = resource("formats/torch_conv.onnx");
-        VggImportException e = assertThrows(VggImportException.class, () -> Vgg19.fromFile(f));
-        assertEquals(f + ": ONNX file; ONNX import is not available in this build (load VGG19 from a Keras HDF5 or "
-                + "MatConvNet MAT-file instead)", e.getMessage());
+    void onnxFileUnderAnyNameGetsTheTorchvisionConvention() throws IOException {
+        Path f = Files.copy(resource("tiny_vgg19_features.onnx"), tmp.resolve("vgg19.mat"));
+        VggFeatureExtractor vgg = Vgg19.fromFile(f);
+        assertEquals(ImageConvention.IMAGENET, vgg.imageConvention());
+        assertEquals("ONNX", vgg.provenance().format());
+        TinyVgg.assertClose(TinyVgg.golden("feat_relu5_1"), vgg.features(ImageConvention.IMAGENET.fromNetwork(
+                TinyVgg.golden("x_net")), List.of("relu5_1")).get("relu5_1"), 1e-4, "relu5_1");
+        assertEquals(VggArchitecture.VGG16, Vgg16.fromFile(resource("tiny_vgg16_zoo.onnx")).architecture());
+        Path conv = resource("formats/torch_conv.onnx");
+        VggImportException e = assertThrows(VggImportException.class, () -> Vgg19.fromFile(conv));
+        assertEquals(conv + ": not a VGG19: the network ends after relu1_1 (node '/1/Relu' (Relu, node 2 of 2)), expected"
+                + " conv1_2 (the file has 1 convolution, VGG19 has 16)", e.getMessage());
     }
 
     @Test

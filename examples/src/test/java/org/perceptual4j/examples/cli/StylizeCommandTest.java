@@ -329,6 +329,16 @@ class StylizeCommandTest {
     }
 
     @Test
+    void onnxWeightsAreRecognisedFromTheContent() throws IOException {
+        // torchvision's layout under a Keras-like name: ONNX reader, torchvision convention
+        Path onnx = Files.copy(TinyVgg.resource("tiny_vgg19_features.onnx"), dir.resolve("vgg19_weights.h5"));
+        CliRunner.Result r = CliRunner.run(args("--weights", onnx.toString())).assertSuccess();
+        assertEquals("Weights: " + onnx.toAbsolutePath() + " (ONNX, md5 " + Provenance.md5(onnx)
+                + "), image convention IMAGENET", r.err().lines().findFirst().orElseThrow());
+        assertEquals(32, readPng(out).getWidth());
+    }
+
+    @Test
     void unusableWeightsFilesAreOneLineErrors() throws IOException {
         Path text = Files.writeString(dir.resolve("weights.mat"), "no weights here");
         CliRunner.run(args("--weights", text.toString())).assertOneLineError(1, "--weights", text.toString(),
@@ -342,7 +352,7 @@ class StylizeCommandTest {
                 "no mean pixel");
         Path onnx = TinyVgg.resource("formats/torch_conv.onnx");
         CliRunner.run(args("--weights", onnx.toString())).assertOneLineError(1, "--weights", onnx.toString(),
-                "ONNX import is not available in this build");
+                "not a VGG19", "1 convolution");
         assertFalse(Files.exists(out));
     }
 
