@@ -1,5 +1,8 @@
 package org.perceptual4j.core;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,7 +13,8 @@ import org.perceptual4j.core.internal.Checks;
 
 /**
  * How a set of pretrained weights expects its input image, as a mapping between the library's image
- * format (RGB, float, values in [0, 1], NCHW) and the network's input space.
+ * format (RGB, float, values in [0, 1], NCHW) and the network's input space:
+ * {@code network = (reorder(rgb) * scale - mean) / std}, per channel.
  *
  * <ul>
  *   <li>{@link #CAFFE}: the convention of the original Caffe VGG models and of the Keras
@@ -19,28 +23,65 @@ import org.perceptual4j.core.internal.Checks;
  *       (B 103.939, G 116.779, R 123.68) subtracted. No division by a standard deviation.</li>
  *   <li>{@link #IMAGENET}: the torchvision convention: RGB in [0, 1], minus mean
  *       (0.485, 0.456, 0.406), divided by standard deviation (0.229, 0.224, 0.225).</li>
+ *   <li>{@link #MATCONVNET}: MatConvNet's {@code imagenet-vgg-verydeep-16/19.mat} (the same Caffe
+ *       weights with the first convolution's input channels swapped to RGB): RGB, [0, 255], minus the
+ *       mean pixel (R 123.68, G 116.779, B 103.939). A MatConvNet file stores its own mean pixel
+ *       ({@code normalization.averageImage}); {@link #matConvNet(double, double, double)} makes the
+ *       convention for a file whose mean differs.</li>
  * </ul>
  *
- * Feeding weights images in the wrong convention silently degrades features; a
- * {@link FeatureExtractor} reports the convention its weights need.
+ * <p>Immutable value: {@link #equals} compares the mapping. Feeding weights images in the wrong
+ * convention silently degrades features; a {@link FeatureExtractor} reports the convention its weights
+ * need.
  */
-public enum ImageConvention {
-    /** RGB to BGR, times 255, minus the Caffe mean pixel (B 103.939, G 116.779, R 123.68). */
-    CAFFE(true, new double[] {103.939, 116.779, 123.68}, new double[] {1, 1, 1}, 255.0),
-    /** RGB in [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225). */
-    IMAGENET(false, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}, 1.0);
+public final class ImageConvention {
+    private static final double[] NO_STD = {1, 1, 1};
 
+    /** RGB to BGR, times 255, minus the Caffe mean pixel (B 103.939, G 116.779, R 123.68). */
+    public static final ImageConvention CAFFE =
+            new ImageConvention("CAFFE", true, 255.0, new double[] {103.939, 116.779, 123.68}, NO_STD);
+    /** RGB in [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225). */
+    public static final ImageConvention IMAGENET = new ImageConvention("IMAGENET", false, 1.0,
+            new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225});
+    /** RGB, times 255, minus the mean pixel of MatConvNet's VGG files (R 123.68, G 116.779, B 103.939). */
+    public static final ImageConvention MATCONVNET =
+            new ImageConvention("MATCONVNET", false, 255.0, new double[] {123.68, 116.779, 103.939}, NO_STD);
+
+    private final String name;
     private final boolean bgr;
     /** mean and std per network channel (in the network's channel order) */
     private final double[] mean;
     private final double[] std;
     private final double scale;
 
-    ImageConvention(boolean bgr, double[] mean, double[] std, double scale) {
+    private ImageConvention(String name, boolean bgr, double scale, double[] mean, double[] std) {
+        this.name = name;
         this.bgr = bgr;
+        this.scale = scale;
         this.mean = mean;
         this.std = std;
-        this.scale = scale;
+    }
+
+    /**
+     * The MatConvNet convention with a file's own mean pixel: RGB, times 255, minus (red, green, blue).
+     * Returns {@link #MATCONVNET} when the mean is exactly its mean.
+     *
+     * @throws IllegalArgumentException if a value is not in [0, 255]
+     */
+    public static ImageConvention matConvNet(double red, double green, double blue) {
+        double[] m = {checkMean(red, "red"), checkMean(green, "green"), checkMean(blue, "blue")};
+        if (Arrays.equals(m, MATCONVNET.mean)) {
+            return MATCONVNET;
+        }
+        String label = String.format(Locale.ROOT, "MATCONVNET(mean %s, %s, %s)", red, green, blue);
+        return new ImageConvention(label, false, 255.0, m, NO_STD);
+    }
+
+    private static double checkMean(double value, String channel) {
+        if (!(value >= 0 && value <= 255)) {
+            throw new IllegalArgumentException("mean " + channel + ": expected a value in [0, 255], got " + value);
+        }
+        return value;
     }
 
     /** True if the network expects channels in BGR order. */
@@ -110,5 +151,22 @@ public enum ImageConvention {
 
     private static INDArray channel(INDArray x, int c) {
         return x.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + 1), NDArrayIndex.all(), NDArrayIndex.all()).dup();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageConvention c && bgr == c.bgr && scale == c.scale && Arrays.equals(mean, c.mean)
+                && Arrays.equals(std, c.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(bgr, scale, Arrays.hashCode(mean), Arrays.hashCode(std));
+    }
+
+    /** {@code CAFFE}, {@code IMAGENET}, {@code MATCONVNET} or {@code MATCONVNET(mean 120.5, 115.0, 101.25)}. */
+    @Override
+    public String toString() {
+        return name;
     }
 }

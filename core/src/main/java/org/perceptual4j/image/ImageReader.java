@@ -37,7 +37,7 @@ import org.perceptual4j.core.internal.Checks;
  *   <li>Alpha (including a palette's transparent entries) is composited over the
  *       {@linkplain Builder#background(float, float, float) background colour} (white by default),
  *       never silently dropped.</li>
- *   <li>GIF: the first frame only.</li>
+ *   <li>GIF: the first frame only, as stored (use {@link GifReader} for every frame as displayed).</li>
  *   <li>The EXIF orientation of JPEGs (and PNG eXIf chunks) is applied by default, so the result is
  *       upright as image viewers show it.</li>
  *   <li>CMYK and YCCK JPEGs are decoded with the JDK's plain (not colour-managed) CMYK to RGB
@@ -109,6 +109,21 @@ public final class ImageReader {
      * @throws IOException on other read errors; messages start with the file name
      */
     public INDArray read(Path file) throws IOException {
+        requireNonEmptyFile(file);
+        String name = file.toString();
+        try (ImageInputStream in = openStream(file)) {
+            return decode(in, name, () -> Files.newInputStream(file));
+        }
+    }
+
+    /**
+     * Requires an existing, non-empty regular file.
+     *
+     * @throws NoSuchFileException if it does not exist
+     * @throws ImageFormatException if it is empty
+     * @throws IOException naming the file if it is a directory
+     */
+    static void requireNonEmptyFile(Path file) throws IOException {
         Checks.requireNonNull(file, "file");
         String name = file.toString();
         if (!Files.exists(file)) {
@@ -120,12 +135,13 @@ public final class ImageReader {
         if (Files.size(file) == 0) {
             throw new ImageFormatException(name + ": empty file");
         }
-        boolean defaultFs = file.getFileSystem() == FileSystems.getDefault();
-        try (ImageInputStream in = defaultFs
+    }
+
+    /** A seekable stream over a file, on any file system (cached in memory where it is not the default). */
+    static ImageInputStream openStream(Path file) throws IOException {
+        return file.getFileSystem() == FileSystems.getDefault()
                 ? new FileImageInputStream(file.toFile())
-                : new MemoryCacheImageInputStream(Files.newInputStream(file))) {
-            return decode(in, name, () -> Files.newInputStream(file));
-        }
+                : new MemoryCacheImageInputStream(Files.newInputStream(file));
     }
 
     /**
@@ -159,7 +175,56 @@ public final class ImageReader {
         return Nd4j.create(chw, new long[] {1, 3, image.getHeight(), image.getWidth()}, DataType.FLOAT);
     }
 
+    /** What to do with a decoder whose header passed the checks. */
+    private interface Decoding<T> {
+        T apply(javax.imageio.ImageReader decoder, String format) throws IOException;
+    }
+
     private INDArray decode(ImageInputStream in, String name, Orientation.ByteSource bytes) throws IOException {
+        return decode(in, name, (decoder, format) -> {
+            List<String> warnings = new ArrayList<>();
+            decoder.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            BufferedImage image;
+            try {
+                image = decoder.read(0, decoder.getDefaultReadParam());
+            } catch (IOException | RuntimeException e) {
+                throw corrupt(name, e);
+            }
+            for (String warning : warnings) {
+                // libjpeg decodes what is there and fills the rest with grey; an image missing part of its
+                // data is not usable as a style or content image, so fail instead
+                if (warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                    throw new ImageFormatException(name + ": corrupt or truncated image data: " + warning);
+                }
+            }
+            int iw = image.getWidth();
+            int ih = image.getHeight();
+            float[] chw = Pixels.toPlanarRgb(image, background);
+            int orientation = applyExifOrientation ? Orientation.read(bytes, format) : 1;
+            chw = Orientation.apply(chw, 3, ih, iw, orientation);
+            boolean swap = Orientation.swapsAxes(orientation);
+            return Nd4j.create(chw, new long[] {1, 3, swap ? iw : ih, swap ? ih : iw}, DataType.FLOAT);
+        });
+    }
+
+    /**
+     * The height and width {@link #read(Path)} would return, from the image header (and EXIF orientation)
+     * only, with the same checks before decoding: supported format, readable header, pixel limit.
+     */
+    int[] readSize(Path file) throws IOException {
+        requireNonEmptyFile(file);
+        String name = file.toString();
+        try (ImageInputStream in = openStream(file)) {
+            return decode(in, name, (decoder, format) -> {
+                int w = decoder.getWidth(0);
+                int h = decoder.getHeight(0);
+                int orientation = applyExifOrientation ? Orientation.read(() -> Files.newInputStream(file), format) : 1;
+                return Orientation.swapsAxes(orientation) ? new int[] {w, h} : new int[] {h, w};
+            });
+        }
+    }
+
+    private <T> T decode(ImageInputStream in, String name, Decoding<T> then) throws IOException {
         javax.imageio.ImageReader decoder = null;
         String format = null;
         Iterator<javax.imageio.ImageReader> candidates = ImageIO.getImageReaders(in);
@@ -192,28 +257,7 @@ public final class ImageReader {
             if (w * h > maxPixels) {
                 throw new ImageTooLargeException(name, w, h, maxPixels);
             }
-            List<String> warnings = new ArrayList<>();
-            decoder.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage image;
-            try {
-                image = decoder.read(0, decoder.getDefaultReadParam());
-            } catch (IOException | RuntimeException e) {
-                throw corrupt(name, e);
-            }
-            for (String warning : warnings) {
-                // libjpeg decodes what is there and fills the rest with grey; an image missing part of its
-                // data is not usable as a style or content image, so fail instead
-                if (warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end")) {
-                    throw new ImageFormatException(name + ": corrupt or truncated image data: " + warning);
-                }
-            }
-            int iw = image.getWidth();
-            int ih = image.getHeight();
-            float[] chw = Pixels.toPlanarRgb(image, background);
-            int orientation = applyExifOrientation ? Orientation.read(bytes, format) : 1;
-            chw = Orientation.apply(chw, 3, ih, iw, orientation);
-            boolean swap = Orientation.swapsAxes(orientation);
-            return Nd4j.create(chw, new long[] {1, 3, swap ? iw : ih, swap ? ih : iw}, DataType.FLOAT);
+            return then.apply(decoder, format);
         } finally {
             decoder.dispose();
         }

@@ -14,7 +14,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.perceptual4j.core.internal.AtomicFiles;
+import org.perceptual4j.core.internal.AtomicFile;
 
 /**
  * Encodes images in the library's format ({@code [1, 3, H, W]}, RGB, values in [0, 1]) as 8-bit PNG or
@@ -64,7 +64,17 @@ public final class ImageWriter {
         }
         String format = formatOf(file);
         BufferedImage rgb = Pixels.toBufferedImage(image);
-        AtomicFiles.write(file, temp -> encode(rgb, format, temp));
+        AtomicFile out = AtomicFile.create(file);
+        try {
+            encode(rgb, format, out.temp());
+            out.commit();
+        } catch (IOException | RuntimeException | Error e) {
+            out.discard(e);
+            if (e instanceof IOException io) {
+                throw AtomicFile.cannotWrite(file, io);
+            }
+            throw e;
+        }
     }
 
     private void encode(BufferedImage rgb, String format, Path temp) throws IOException {

@@ -8,6 +8,11 @@
  *       applies the EXIF orientation.</li>
  *   <li>{@link org.perceptual4j.image.ImageWriter} encodes PNG or JPEG and never leaves a half-written
  *       output file.</li>
+ *   <li>{@link org.perceptual4j.image.GifReader} decodes animated GIFs frame by frame, composited as
+ *       browsers show them; {@link org.perceptual4j.image.GifWriter} encodes them (frame delays, loop
+ *       count, per-frame palettes).</li>
+ *   <li>{@link org.perceptual4j.image.FrameSequence} lists and reads numbered video frames
+ *       ({@code frame_0001.png}, ...) of a directory, one at a time.</li>
  *   <li>{@link org.perceptual4j.image.Images} has static shortcuts with default settings, conversion to
  *       and from {@link java.awt.image.BufferedImage}, and Lanczos-3 resizing on the float data.</li>
  * </ul>

@@ -40,9 +40,7 @@ class ImageReaderTest {
     Path dir;
 
     private Path file(String name, byte[] bytes) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, bytes);
-        return p;
+        return TestImages.file(dir, name, bytes);
     }
 
     private static float px(INDArray img, int c, int y, int x) {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -62,25 +64,17 @@ final class TestImages {
         }
     }
 
-    /** An animated GIF with the given frames. */
+    /** An animated GIF with the given frames (all of the first frame's size), without loop extension. */
     static byte[] gif(List<BufferedImage> frames) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-                writer.setOutput(ios);
-                writer.prepareWriteSequence(null);
-                for (BufferedImage f : frames) {
-                    writer.writeToSequence(new IIOImage(f, null, null), null);
-                }
-                writer.endWriteSequence();
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
+        return TestGifs.gif(frames.get(0).getWidth(), frames.get(0).getHeight(), GifWriter.PLAY_ONCE,
+                frames.stream().map(f -> new TestGifs.Frame(f, 0, 0, "none")).toList());
+    }
+
+    /** Writes {@code bytes} to {@code dir/name}. */
+    static Path file(Path dir, String name, byte[] bytes) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        return p;
     }
 
     static BufferedImage solid(int w, int h, int type, int rgb) {
@@ -201,5 +195,11 @@ final class TestImages {
     static double maxAbsDiff(INDArray a, INDArray b) {
         return a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                 .sub(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)).amaxNumber().doubleValue();
+    }
+
+    /** Mean absolute difference between two arrays of equal shape. */
+    static double meanAbsDiff(INDArray a, INDArray b) {
+        return org.nd4j.linalg.ops.transforms.Transforms.abs(a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .sub(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)), false).meanNumber().doubleValue();
     }
 }

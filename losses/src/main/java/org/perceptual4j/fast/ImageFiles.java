@@ -40,7 +40,7 @@ final class ImageFiles {
                     .sorted(Comparator.comparing(p -> dir.relativize(p).toString()))
                     .collect(Collectors.toList());
         } catch (java.io.UncheckedIOException e) {
-            throw new IOException(dir + ": cannot list the directory: " + org.perceptual4j.core.internal.AtomicFiles.describe(e.getCause()), e.getCause());
+            throw new IOException(dir + ": cannot list the directory: " + ModelArchive.describe(e.getCause()), e.getCause());
         }
     }
 

@@ -29,7 +29,7 @@ import java.util.zip.ZipOutputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.perceptual4j.core.internal.AtomicFiles;
+import org.perceptual4j.core.internal.AtomicFile;
 
 /**
  * The container of model and checkpoint files: a ZIP archive of text ({@code .properties}, {@code .csv})
@@ -266,7 +266,8 @@ final class ModelArchive {
     // ------------------------------------------------------------------------------------ helpers
 
     static String describe(Throwable e) {
-        return AtomicFiles.describe(e);
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     /** Writes {@code text} (UTF-8) to {@code file} atomically. */
@@ -280,7 +281,7 @@ final class ModelArchive {
     }
 
     /**
-     * Writes a file atomically ({@link AtomicFiles}), synced to disk. Uses a {@link FileOutputStream}, which,
+     * Writes a file atomically ({@link AtomicFile}), synced to disk. Uses a {@link FileOutputStream}, which,
      * unlike a {@code FileChannel}, is not closed when the writing thread is interrupted, so a checkpoint can be
      * written after an interrupt asked training to stop.
      *
@@ -291,12 +292,20 @@ final class ModelArchive {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new NoSuchFileException(file.toString(), null, "cannot write: directory " + dir + " does not exist");
         }
-        AtomicFiles.write(file, temp -> {
-            try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
+        AtomicFile atomic = AtomicFile.create(file);
+        try {
+            try (FileOutputStream out = new FileOutputStream(atomic.temp().toFile())) {
                 content.writeTo(out);
                 out.flush();
                 out.getFD().sync();
             }
-        });
+            atomic.commit();
+        } catch (IOException | RuntimeException | Error e) {
+            atomic.discard(e);
+            if (e instanceof IOException io) {
+                throw AtomicFile.cannotWrite(file, io);
+            }
+            throw e;
+        }
     }
 }

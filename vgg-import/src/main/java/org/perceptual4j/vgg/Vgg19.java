@@ -2,15 +2,20 @@ package org.perceptual4j.vgg;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.vgg.download.WeightsCache;
 import org.perceptual4j.vgg.download.WeightsFile;
 
 /**
- * VGG19 feature extractors from Keras weights files.
+ * VGG19 feature extractors from weights files: Keras HDF5, MatConvNet MAT-files, ONNX, or any of them
+ * recognised from the content ({@link #fromFile}). Each extractor applies the image convention of its
+ * file and reports the file in {@link VggFeatureExtractor#provenance()}.
  *
  * <pre>{@code
+ * FeatureExtractor vgg = Vgg19.fromFile(Path.of(args[0]));   // .h5, .mat or .onnx, recognised from the content
  * FeatureExtractor vgg = Vgg19.fromKeras(Path.of("vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"));
  * FeatureExtractor vgg = Vgg19.pretrained();   // downloads once into the cache
+ * FeatureExtractor vgg = Vgg19.fromOnnx(Path.of("vgg19-7.onnx"));   // torchvision convention
  * }</pre>
  */
 public final class Vgg19 {
@@ -26,6 +31,55 @@ public final class Vgg19 {
      */
     public static VggFeatureExtractor fromKeras(Path file) throws IOException {
         return VggLoader.load(file, VggArchitecture.VGG19);
+    }
+
+    /**
+     * Loads VGG19 from an ONNX file: torchvision's {@code vgg19().features} or the whole torchvision
+     * model exported with {@code torch.onnx.export} (the classifier is ignored), or the ONNX model zoo's
+     * {@code vgg19-7.onnx}. Same layer names as {@link #fromKeras}; the weights follow the torchvision
+     * convention {@link ImageConvention#IMAGENET}.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws VggImportException if the file is not ONNX, is truncated, or is not a VGG19 (the message
+     *     names the node that differs)
+     */
+    public static VggFeatureExtractor fromOnnx(Path file) throws IOException {
+        return VggLoader.loadOnnx(file, VggArchitecture.VGG19, ImageConvention.IMAGENET);
+    }
+
+    /**
+     * Like {@link #fromOnnx(Path)} for weights trained with another image convention, e.g.
+     * {@link ImageConvention#CAFFE} for a VGG19 converted from Caffe.
+     */
+    public static VggFeatureExtractor fromOnnx(Path file, ImageConvention convention) throws IOException {
+        return VggLoader.loadOnnx(file, VggArchitecture.VGG19, convention);
+    }
+
+    /**
+     * Loads VGG19 from a MatConvNet MAT-file ({@code imagenet-vgg-verydeep-19.mat}, MATLAB v5/v7, newer or older layout; the
+     * classifier layers are ignored). The weights follow the MatConvNet image convention: RGB, 0-255, minus
+     * the mean pixel stored in the file ({@link org.perceptual4j.core.ImageConvention#MATCONVNET} for the
+     * published files).
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws VggImportException if the file is not a MATLAB v5 MAT-file, is truncated, lacks the expected
+     *     variables or fields, or has wrong layer types or shapes
+     */
+    public static VggFeatureExtractor fromMatConvNet(Path file) throws IOException {
+        return VggLoader.loadMatConvNet(file, VggArchitecture.VGG19);
+    }
+
+    /**
+     * Loads VGG19 from a weights file of any supported format, recognised from its content
+     * ({@link WeightsFormat#detect}), with the image convention that goes with it: Keras HDF5 as
+     * {@link #fromKeras}, MatConvNet MAT as {@link #fromMatConvNet}, ONNX as {@link #fromOnnx(Path)}.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws VggImportException if the format is not recognised (the message lists the supported ones) or
+     *     the file cannot be used
+     */
+    public static VggFeatureExtractor fromFile(Path file) throws IOException {
+        return VggLoader.loadAny(file, VggArchitecture.VGG19);
     }
 
     /** The official keras-applications VGG19 notop weights, from the default cache (downloaded if absent). */

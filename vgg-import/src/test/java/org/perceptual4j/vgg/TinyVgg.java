@@ -21,14 +21,23 @@ public final class TinyVgg {
 
     /** A test resource of this package, e.g. "tiny_vgg19_notop.h5" or "golden/grad.npy". */
     public static Path resource(String name) {
-        URL url = TinyVgg.class.getResource(name);
+        return resource(TinyVgg.class, name, "generate_vgg_golden.py");
+    }
+
+    /**
+     * A test resource next to {@code owner}, as a file (copied out of the test-jar when other modules'
+     * tests run: the HDF5 and ONNX readers need real files).
+     *
+     * @param generator the script that writes it, named in the error when it is missing
+     */
+    public static Path resource(Class<?> owner, String name, String generator) {
+        URL url = owner.getResource(name);
+        String where = owner.getPackageName().replace('.', '/') + "/" + name;
         if (url == null) {
-            throw new IllegalStateException("missing test resource org/perceptual4j/vgg/" + name
-                    + " (run vgg-import/src/test/python/generate_vgg_golden.py)");
+            throw new IllegalStateException("missing test resource " + where + " (run vgg-import/src/test/python/" + generator + ")");
         }
         if (!"file".equals(url.getProtocol())) {
-            // inside the test-jar (other modules' tests): the HDF5 reader needs a real file
-            return COPIES.computeIfAbsent(name, n -> copyToTempFile(url, n));
+            return COPIES.computeIfAbsent(where, n -> copyToTempFile(url, n));
         }
         try {
             return Path.of(url.toURI());
@@ -64,6 +73,11 @@ public final class TinyVgg {
     /** A golden array from golden/NAME.npy. */
     public static INDArray golden(String name) {
         return Nd4j.createFromNpyFile(resource("golden/" + name + ".npy").toFile());
+    }
+
+    /** A golden array of the MatConvNet fixtures, matconvnet/golden/NAME.npy ({@code generate_matconvnet.py}). */
+    public static INDArray matConvNetGolden(String name) {
+        return Nd4j.createFromNpyFile(resource("matconvnet/golden/" + name + ".npy").toFile());
     }
 
     /** Asserts max|actual - expected| / max|expected| <= relTol, with the shapes equal. */

@@ -146,7 +146,10 @@ final class StylizeCommand implements Callable<Integer> {
     PoolingName pooling = PoolingName.max;
 
     @Option(names = "--weights", paramLabel = "FILE",
-            description = {"Keras VGG19 weights file (.h5, notop or full). Default: the official Keras ImageNet "
+            description = {"VGG19 weights file (VGG16 with --vgg16), recognised from its content, not its name: "
+                    + "Keras HDF5 (.h5, notop or full; Caffe image convention), MatConvNet MAT-file "
+                    + "(imagenet-vgg-verydeep-19.mat; RGB 0-255 minus the file's mean pixel) or ONNX (torchvision "
+                    + "convention). The image convention follows the file. Default: the official Keras ImageNet "
                     + "weights (80 MB), downloaded once to the cache, $PERCEPTUAL4J_CACHE_DIR or "
                     + "~/.perceptual4j/models."})
     Path weights;
@@ -190,6 +193,8 @@ final class StylizeCommand implements Callable<Integer> {
         }
         Initialization initialization = initialization(reader);
         VggFeatureExtractor network = loadNetwork();
+        // which file, format and checksum, and how images are prepared for it: a mismatch shows here
+        info("Weights: " + network.provenance() + ", image convention " + network.imageConvention());
 
         ProgressDisplay.Mode mode = CommandSupport.progressMode(quiet, parent);
         RunListener listener = new RunListener();
@@ -392,7 +397,7 @@ final class StylizeCommand implements Callable<Integer> {
         String arch = vgg16 ? "VGG16" : "VGG19";
         if (weights != null) {
             try {
-                return vgg16 ? Vgg16.fromKeras(weights) : Vgg19.fromKeras(weights);
+                return vgg16 ? Vgg16.fromFile(weights) : Vgg19.fromFile(weights);
             } catch (NoSuchFileException e) {
                 throw new CliFailure("--weights: file not found: " + weights, e);
             } catch (VggImportException e) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.perceptual4j.core.Provenance;
 import org.perceptual4j.image.Images;
 import org.perceptual4j.vgg.TinyVgg;
 import org.perceptual4j.vgg.download.WeightsCache;
@@ -228,10 +229,11 @@ class StylizeCommandTest {
     void progressGoesToStderrAsFewLinesWhenNotATerminal() {
         CliRunner.Result r = CliRunner.run(args()).assertSuccess();
         List<String> lines = r.err().lines().toList();
-        // the first state and the last, no carriage-return redraws
-        assertEquals(2, lines.size(), r.err());
-        assertTrue(lines.get(0).startsWith("stylize   0%"), r.err());
-        assertTrue(lines.get(1).startsWith("stylize 100%") && lines.get(1).contains("3/3") && lines.get(1).contains("loss "),
+        // the weights line, then the first state and the last, no carriage-return redraws
+        assertEquals(3, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("Weights: "), r.err());
+        assertTrue(lines.get(1).startsWith("stylize   0%"), r.err());
+        assertTrue(lines.get(2).startsWith("stylize 100%") && lines.get(2).contains("3/3") && lines.get(2).contains("loss "),
                 r.err());
         assertFalse(r.err().contains("\r"));
         assertFalse(r.out().contains("stylize "), "progress on stdout: " + r.out());
@@ -242,10 +244,11 @@ class StylizeCommandTest {
         Perceptual4jCli app = new Perceptual4jCli();
         app.progressMode = ProgressDisplay.Mode.TERMINAL;
         CliRunner.Result r = CliRunner.execute(new picocli.CommandLine(app), args()).assertSuccess();
-        assertTrue(r.err().startsWith("\r"), r.err());
-        assertTrue(r.err().contains("3/3"), r.err());
-        assertEquals(1, r.err().chars().filter(c -> c == '\n').count(), "one line, redrawn with \\r: " + r.err());
-        assertTrue(r.err().endsWith("\n"), r.err());
+        String progress = r.err().substring(r.err().indexOf('\n') + 1); // after the weights line
+        assertTrue(progress.startsWith("\r"), r.err());
+        assertTrue(progress.contains("3/3"), r.err());
+        assertEquals(1, progress.chars().filter(c -> c == '\n').count(), "one line, redrawn with \\r: " + r.err());
+        assertTrue(progress.endsWith("\n"), r.err());
     }
 
     // ---- errors: one line, exit code != 0 ----
@@ -302,6 +305,55 @@ class StylizeCommandTest {
         CliRunner.run(a).assertOneLineError(1, "--weights", content.toString(), "HDF5");
         a[6] = TinyVgg.resource("tiny_vgg19_wrong_shape.h5").toString();
         CliRunner.run(a).assertOneLineError(1, "--weights", "tiny_vgg19_wrong_shape.h5");
+    }
+
+    @Test
+    void weightsLineShowsFileFormatChecksumAndConvention() throws IOException {
+        CliRunner.Result r = CliRunner.run(args()).assertSuccess();
+        Path h5 = Path.of(WEIGHTS).toAbsolutePath();
+        assertEquals("Weights: " + h5 + " (Keras HDF5, md5 " + Provenance.md5(h5) + "), image convention CAFFE",
+                r.err().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void matConvNetWeightsAreRecognisedFromTheContent() throws IOException {
+        // a MatConvNet file under a Keras-like name: the content decides the reader and the convention
+        Path mat = Files.copy(TinyVgg.resource("matconvnet/tiny_vgg19.mat"), dir.resolve("vgg19_weights.h5"));
+        CliRunner.Result r = CliRunner.run(args("--weights", mat.toString())).assertSuccess();
+        assertEquals("Weights: " + mat.toAbsolutePath() + " (MatConvNet MAT, md5 " + Provenance.md5(mat)
+                + "), image convention MATCONVNET", r.err().lines().findFirst().orElseThrow());
+        assertEquals(32, readPng(out).getWidth());
+        CliRunner.Result r16 = CliRunner.run(args("--vgg16", "--iterations", "1", "--weights",
+                TinyVgg.resource("matconvnet/tiny_vgg16_old.mat").toString())).assertSuccess();
+        assertTrue(r16.err().contains("image convention MATCONVNET(mean 120.5, 115.0, 101.25)"), r16.err());
+    }
+
+    @Test
+    void onnxWeightsAreRecognisedFromTheContent() throws IOException {
+        // torchvision's layout under a Keras-like name: ONNX reader, torchvision convention
+        Path onnx = Files.copy(TinyVgg.resource("tiny_vgg19_features.onnx"), dir.resolve("vgg19_weights.h5"));
+        CliRunner.Result r = CliRunner.run(args("--weights", onnx.toString())).assertSuccess();
+        assertEquals("Weights: " + onnx.toAbsolutePath() + " (ONNX, md5 " + Provenance.md5(onnx)
+                + "), image convention IMAGENET", r.err().lines().findFirst().orElseThrow());
+        assertEquals(32, readPng(out).getWidth());
+    }
+
+    @Test
+    void unusableWeightsFilesAreOneLineErrors() throws IOException {
+        Path text = Files.writeString(dir.resolve("weights.mat"), "no weights here");
+        CliRunner.run(args("--weights", text.toString())).assertOneLineError(1, "--weights", text.toString(),
+                "unrecognised weights file format", "supported: Keras HDF5 (.h5), MatConvNet MATLAB v5/v7 MAT-file (.mat), ONNX");
+        byte[] mat = Files.readAllBytes(TinyVgg.resource("matconvnet/tiny_vgg19.mat"));
+        Path cut = Files.write(dir.resolve("cut.mat"), Arrays.copyOf(mat, mat.length / 2));
+        CliRunner.run(args("--weights", cut.toString())).assertOneLineError(1, "--weights", cut.toString(),
+                "cannot read the MAT-file (truncated or corrupt?)");
+        Path noMean = TinyVgg.resource("matconvnet/bad_no_normalization.mat");
+        CliRunner.run(args("--weights", noMean.toString())).assertOneLineError(1, "--weights", noMean.toString(),
+                "no mean pixel");
+        Path onnx = TinyVgg.resource("formats/torch_conv.onnx");
+        CliRunner.run(args("--weights", onnx.toString())).assertOneLineError(1, "--weights", onnx.toString(),
+                "not a VGG19", "1 convolution");
+        assertFalse(Files.exists(out));
     }
 
     @Test
