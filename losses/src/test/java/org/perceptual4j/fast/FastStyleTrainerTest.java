@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -72,6 +73,7 @@ class FastStyleTrainerTest {
     }
 
     @Test
+    @Tag("slow") // FastStyleParityTest checks the same sum of micro-batches against PyTorch
     void microBatchesGiveTheSameTrainingUpToRounding() throws IOException {
         Path data = FastTesting.dataset(tmp.resolve("data"), 4);
         TrainingResult whole = FastTesting.trainer(data).batchSize(4).microBatch(4).iterations(2).build().train();
