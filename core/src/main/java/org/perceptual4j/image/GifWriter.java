@@ -20,6 +20,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.FileImageOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.perceptual4j.core.internal.AtomicFile;
 import org.perceptual4j.core.internal.Checks;
 
 /**

@@ -14,6 +14,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.perceptual4j.core.internal.AtomicFile;
 
 /**
  * Encodes images in the library's format ({@code [1, 3, H, W]}, RGB, values in [0, 1]) as 8-bit PNG or

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Images, the tiny network and a ready builder shared by the style-transfer tests. */
-final class StyleTesting {
+public final class StyleTesting {
     /** Caffe convention like the VGG weights, so neural-style's Adam learning rate 10 fits. */
     static final TinyConvExtractor NET = new TinyConvExtractor(7);
     /** Landscape 30 x 40: at size 24 the output is 18 x 24. */
@@ -43,7 +43,7 @@ final class StyleTesting {
     }
 
     /** A smooth random RGB image in [0, 1]: a few sinusoids per channel plus a little noise. */
-    static INDArray image(long seed, int h, int w) {
+    public static INDArray image(long seed, int h, int w) {
         Random r = new Random(seed);
         float[] v = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
@@ -62,7 +62,7 @@ final class StyleTesting {
     }
 
     /** Diagonal coloured stripes, a second, very different style. */
-    static INDArray stripes(int h, int w) {
+    public static INDArray stripes(int h, int w) {
         float[] v = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {

@@ -32,11 +32,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Perceptual4jCli.Version.class,
         synopsisSubcommandLabel = "COMMAND",
-        description = "Neural style transfer with VGG perceptual losses on ND4J.",
+        description = "Neural style transfer with VGG perceptual losses on ND4J: by optimization (stylize) or with a trained feed-forward network (train-fast, apply-fast).",
         footer = {"", "Run '" + Perceptual4jCli.NAME + " COMMAND --help' for the options of a command."},
         subcommands = {
             // one line per subcommand
             StylizeCommand.class,
+            TrainFastCommand.class,
+            ApplyFastCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Perceptual4jCli implements Runnable {

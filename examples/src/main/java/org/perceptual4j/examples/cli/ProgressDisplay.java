@@ -81,6 +81,13 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
+    /** Changes the count the bar goes to (e.g. when an estimate improves). */
+    void max(long max) {
+        if (bar != null) {
+            bar.maxHint(max);
+        }
+    }
+
     /** Draws the final state and ends the line; later calls do nothing. */
     @Override
     public void close() {

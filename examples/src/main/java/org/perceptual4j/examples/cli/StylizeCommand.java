@@ -179,27 +179,7 @@ final class StylizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         err = spec.commandLine().getErr();
-        try {
-            return stylize();
-        } catch (ParameterException e) {
-            // an invalid value found by the checks here: one line and exit 2, like parse errors
-            Messages.printError(err, Messages.usageMessage(e), e, verbose());
-            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
-        } catch (CliFailure e) {
-            Messages.printError(err, e.getMessage(), e.getCause() != null ? e.getCause() : e, verbose());
-            return Perceptual4jCli.EXIT_FAILURE;
-        } catch (Exception e) {
-            Messages.printError(err, Messages.describe(e), e, verbose());
-            return Perceptual4jCli.EXIT_FAILURE;
-        } catch (OutOfMemoryError e) {
-            Messages.printError(err, "out of memory (" + Messages.describe(e) + "); try a smaller --size or a larger -Xmx",
-                    e, verbose());
-            return Perceptual4jCli.EXIT_FAILURE;
-        }
-    }
-
-    private boolean verbose() {
-        return parent != null && parent.verbose;
+        return CommandSupport.run(spec, parent, "try a smaller --size or a larger -Xmx", this::stylize);
     }
 
     private int stylize() throws IOException {
@@ -216,8 +196,7 @@ final class StylizeCommand implements Callable<Integer> {
         // which file, format and checksum, and how images are prepared for it: a mismatch shows here
         info("Weights: " + network.provenance() + ", image convention " + network.imageConvention());
 
-        ProgressDisplay.Mode mode = quiet ? ProgressDisplay.Mode.NONE
-                : parent != null ? parent.progressMode : ProgressDisplay.Mode.AUTO;
+        ProgressDisplay.Mode mode = CommandSupport.progressMode(quiet, parent);
         RunListener listener = new RunListener();
         StyleTransfer transfer;
         try {
@@ -367,66 +346,34 @@ final class StylizeCommand implements Callable<Integer> {
         if (saveEvery != null) {
             requirePositive(saveEvery, "--save-every");
         }
-        if (maxPixels < 1 || maxPixels > ImageReader.MAX_MAX_PIXELS) {
-            throw usageError("--max-pixels must be in [1, " + ImageReader.MAX_MAX_PIXELS + "], got " + maxPixels);
-        }
+        CommandSupport.requireMaxPixels(spec, maxPixels);
         if (imageFormat(out) == null) {
             throw usageError("--out must end in .png, .jpg or .jpeg, got " + out);
         }
     }
 
     private void requirePositive(int value, String option) {
-        if (value <= 0) {
-            throw usageError(option + " must be > 0, got " + value);
-        }
+        CommandSupport.requirePositive(spec, value, option);
     }
 
     private void requireNonNegative(double value, String option) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw usageError(option + " must be a number >= 0, got " + value);
-        }
+        CommandSupport.requireNonNegative(spec, value, option);
     }
 
     private ParameterException usageError(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return CommandSupport.usageError(spec, message);
     }
 
     private static String imageFormat(Path file) {
-        Path name = file.getFileName();
-        String n = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") ? "png" : n.endsWith(".jpg") || n.endsWith(".jpeg") ? "jpeg" : null;
+        return CommandSupport.imageFormat(file);
     }
 
-    /** Fails now, not after the run, if the file cannot be created: probes with a temporary file beside it. */
     private static void checkOutputWritable(Path file, String option) {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (Files.isDirectory(abs)) {
-            throw new CliFailure(option + ": cannot write " + file + ": it is a directory");
-        }
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new CliFailure(option + ": cannot write " + file + ": directory " + dir + " does not exist");
-        }
-        try {
-            Path probe = Files.createTempFile(dir, "." + abs.getFileName(), ".probe");
-            Files.delete(probe);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new CliFailure(option + ": cannot write " + file + " (" + Messages.describe(e) + ")", e);
-        }
-        if (Files.exists(abs) && !Files.isWritable(abs)) {
-            throw new CliFailure(option + ": cannot write " + file + ": the existing file is not writable");
-        }
+        CommandSupport.checkOutputWritable(file, option);
     }
 
     private static INDArray readImage(ImageReader reader, Path file, String what) {
-        try {
-            return reader.read(file);
-        } catch (NoSuchFileException e) {
-            throw new CliFailure(what + " not found: " + file, e);
-        } catch (IOException e) {
-            // the library's messages start with the file name
-            throw new CliFailure("cannot read " + what + " " + Messages.describe(e), e);
-        }
+        return CommandSupport.readImage(reader, file, what);
     }
 
     private Initialization initialization(ImageReader reader) {
@@ -502,11 +449,7 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     private static void writeImage(INDArray image, Path file) {
-        try {
-            Images.write(image, file);
-        } catch (IOException e) {
-            throw new CliFailure("cannot write the output image " + Messages.describe(e), e);
-        }
+        CommandSupport.writeImage(image, file);
     }
 
     /** {@code out.png} and 50 give {@code out_50.png} in the same directory. */

@@ -70,7 +70,7 @@ class Perceptual4jCliTest {
         assertTrue(r.err().contains("Missing required options"), r.err());
         r = CliRunner.runConfigured();
         assertEquals(2, r.exitCode());
-        assertEquals(List.of("perceptual4j: error: missing command; expected one of: stylize, help "
+        assertEquals(List.of("perceptual4j: error: missing command; expected one of: stylize, train-fast, apply-fast, help "
                 + "(see 'perceptual4j --help')"), r.err().lines().toList());
     }
 }

@@ -1,4 +1,4 @@
-package org.perceptual4j.image;
+package org.perceptual4j.core.internal;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * target with an atomic rename (plain replace where the file system has no atomic move), so the target
  * is never seen half-written and an existing target stays untouched on failure.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private final Path target;
     private final Path temp;
 
@@ -27,7 +27,7 @@ final class AtomicFile {
      *
      * @throws IOException naming {@code file} if the temporary file cannot be created
      */
-    static AtomicFile create(Path file) throws IOException {
+    public static AtomicFile create(Path file) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         String name = target.getFileName().toString();
@@ -48,12 +48,12 @@ final class AtomicFile {
     }
 
     /** The temporary file to write. */
-    Path temp() {
+    public Path temp() {
         return temp;
     }
 
     /** Moves the (flushed and closed) temporary file over the target. */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
@@ -62,7 +62,7 @@ final class AtomicFile {
     }
 
     /** Deletes the temporary file; a failure to delete is added to {@code cause} as suppressed. */
-    void discard(Throwable cause) {
+    public void discard(Throwable cause) {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException suppressed) {
@@ -73,7 +73,7 @@ final class AtomicFile {
     }
 
     /** "FILE: cannot write: ExceptionClass: message", keeping {@code e} as the cause. */
-    static IOException cannotWrite(Path file, IOException e) {
+    public static IOException cannotWrite(Path file, IOException e) {
         String m = e.getMessage();
         return new IOException(file + ": cannot write: " + e.getClass().getSimpleName() + (m == null ? "" : ": " + m), e);
     }
