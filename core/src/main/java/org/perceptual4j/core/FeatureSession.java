@@ -33,25 +33,31 @@ public interface FeatureSession extends AutoCloseable {
      *
      * @param networkInput NCHW float input of {@link #inputShape()}, already in the network's space
      *     ({@link ImageConvention#toNetwork}); not kept and not modified
-     * @return map from each requested name to its NCHW feature map; the arrays belong to the session,
-     *     must not be modified, and are overwritten by the next {@code forward}
+     * @return map from each requested name to its NCHW feature map (aliases of one layer may share an
+     *     array). The arrays may be the session's own buffers, overwritten by the next {@code forward};
+     *     the caller may overwrite them too, for instance with the gradients it then passes to
+     *     {@link #backward}, which saves a second array per layer
      * @throws IllegalArgumentException if the shape differs from {@link #inputShape()}
      */
     Map<String, INDArray> forward(INDArray networkInput);
 
     /**
      * The gradient with respect to the input of the last {@link #forward}, given the gradient with
-     * respect to each feature map. Layers missing from the map contribute nothing.
+     * respect to each feature map. Layers missing from the map contribute nothing. Once per forward:
+     * an implementation may reuse the activations' memory for the gradients.
      *
-     * @param featureGradients map from requested layer name to dL/dF, each of its feature map's shape;
-     *     not kept and not modified
+     * @param featureGradients map from requested layer name to dL/dF, each of its feature map's shape
+     *     (possibly the arrays {@link #forward} returned, overwritten); not kept and not modified
      * @return a new array of {@link #inputShape()}
-     * @throws IllegalStateException if {@link #forward} has not been called
+     * @throws IllegalStateException if {@link #forward} has not been called since the last backward
      * @throws IllegalArgumentException for an unknown layer name or a wrongly shaped gradient
      */
     INDArray backward(Map<String, INDArray> featureGradients);
 
-    /** Releases the session's buffers; later calls fail. Closing twice is harmless. */
+    /**
+     * Releases the session's buffers, including arrays {@link #forward} returned that are the
+     * session's own (copy what must outlive the session); later calls fail. Closing twice is harmless.
+     */
     @Override
     void close();
 }

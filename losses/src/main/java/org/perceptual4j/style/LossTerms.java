@@ -11,8 +11,8 @@ import org.perceptual4j.losses.StyleLoss;
 import org.perceptual4j.losses.TotalVariationLoss;
 
 /**
- * The style-transfer loss terms with their gradients in closed form, computed eagerly on ND4J arrays
- * into buffers that are reused between evaluations. They compute exactly the definitions of
+ * The style-transfer loss terms with their gradients in closed form, computed eagerly on ND4J arrays,
+ * in place or into buffers that are reused between evaluations. They compute exactly the definitions of
  * {@link ContentLoss}, {@link StyleLoss} (both with {@code Reduction.MEAN}) and
  * {@link TotalVariationLoss} ({@code Reduction.SUM}); the tests check them against those losses'
  * SameDiff graphs. Writing the gradients out avoids building and running a graph per step and lets
@@ -23,54 +23,65 @@ final class LossTerms {
     }
 
     /**
-     * {@code w * mean((F - P)^2)}; gradient {@code 2 w (F - P) / n}.
+     * The content and style terms of one layer, evaluated at its features F [1, C, H, W], with the
+     * gradient with respect to F written over F itself (so no second array of F's size is needed):
+     *
+     * <pre>
+     *   content: wc * mean((F - P)^2)                          gradient 2 wc (F - P) / n
+     *   style:   ws * mean((G - T)^2), G = F F^T / (C H W)     gradient 4 ws (G - T) F / (C^2 C H W)
+     * </pre>
+     *
+     * with F as the [C, H W] matrix and G - T symmetric. Column j of the style gradient depends only on
+     * column j of F, so it is computed a block of columns at a time into a small scratch array.
      */
-    static final class Content {
-        private final INDArray target;
-        private final double weight;
+    static final class Layer {
+        /** Columns per block: keeps the scratch array at about 16 MB. */
+        private static final long BLOCK_ELEMENTS = 1L << 22;
 
-        Content(INDArray target, double weight) {
-            this.target = target;
-            this.weight = weight;
-        }
-
-        /**
-         * The weighted term at {@code features}; writes its gradient into {@code gradient} (same shape),
-         * replacing its content.
-         */
-        double evaluate(INDArray features, INDArray gradient) {
-            gradient.assign(features).subi(target);
-            double norm = gradient.norm2Number().doubleValue();
-            long n = features.length();
-            gradient.muli(2 * weight / n);
-            return weight * norm * norm / n;
-        }
-    }
-
-    /**
-     * {@code w * mean((G - T)^2)} with {@code G = F F^T / (C H W)}, F the [C, H W] matrix of one sample;
-     * gradient {@code 4 w (G - T) F / (C^2 C H W)} (G - T is symmetric).
-     */
-    static final class Style {
+        private final long blockElements;
+        private final INDArray contentTarget;
+        private final double contentWeight;
         private final INDArray targetGram;
-        private final double weight;
+        private final double styleWeight;
         private INDArray gram;
+        private INDArray scratch;
 
-        /** @param targetGram [C, C] or [1, C, C] */
-        Style(INDArray targetGram, double weight) {
-            long c = targetGram.size(-1);
-            this.targetGram = targetGram.reshape(c, c);
-            this.weight = weight;
+        /**
+         * @param contentTarget P, or null for no content term
+         * @param targetGram T, [C, C] or [1, C, C], or null for no style term
+         */
+        Layer(INDArray contentTarget, double contentWeight, INDArray targetGram, double styleWeight) {
+            this(contentTarget, contentWeight, targetGram, styleWeight, BLOCK_ELEMENTS);
+        }
+
+        /** As above, with the scratch block size in elements (tests use small blocks). */
+        Layer(INDArray contentTarget, double contentWeight, INDArray targetGram, double styleWeight, long blockElements) {
+            this.blockElements = blockElements;
+            this.contentTarget = contentTarget;
+            this.contentWeight = contentWeight;
+            this.targetGram = targetGram == null ? null : targetGram.reshape(targetGram.size(-1), targetGram.size(-1));
+            this.styleWeight = styleWeight;
         }
 
         /**
-         * The weighted term at {@code features} [1, C, H, W]; adds its gradient into {@code gradient}
-         * (same shape) if {@code accumulate}, else writes it there.
+         * The weighted terms {content, style} (0 where absent) at {@code features}, which are then
+         * replaced by the gradient of their sum. {@code features} must be a dense C-order array of one sample.
          */
-        double evaluate(INDArray features, INDArray gradient, boolean accumulate) {
+        double[] evaluate(INDArray features) {
             long c = features.size(1);
             long hw = features.size(2) * features.size(3);
+            long n = features.length();
+            double content = 0;
+            double style = 0;
             INDArray f = features.reshape('c', c, hw);
+            INDArray p = contentTarget == null ? null : contentTarget.reshape('c', c, hw);
+            if (p != null) {
+                content = contentWeight * features.squaredDistance(contentTarget) / n;
+            }
+            if (targetGram == null) {
+                f.subi(p).muli(2 * contentWeight / n);
+                return new double[] {content, style};
+            }
             if (gram == null) {
                 gram = Nd4j.createUninitializedDetached(DataType.FLOAT, c, c);
             }
@@ -78,8 +89,23 @@ final class LossTerms {
             INDArray diff = gram.subi(targetGram);
             double norm = diff.norm2Number().doubleValue();
             double cc = (double) c * c;
-            Nd4j.gemm(diff, f, gradient.reshape('c', c, hw), false, false, 4 * weight / (cc * c * hw), accumulate ? 1.0 : 0.0);
-            return weight * norm * norm / cc;
+            style = styleWeight * norm * norm / cc;
+            double alpha = 4 * styleWeight / (cc * c * hw);
+            long block = Math.max(1, Math.min(hw, blockElements / c));
+            for (long from = 0; from < hw; from += block) {
+                long to = Math.min(hw, from + block);
+                INDArray columns = f.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+                if (scratch == null || scratch.size(1) != to - from) {
+                    scratch = Nd4j.createUninitializedDetached(DataType.FLOAT, c, to - from);
+                }
+                Nd4j.gemm(diff, columns, scratch, false, false, alpha, 0.0);
+                if (p == null) {
+                    columns.assign(scratch);
+                } else {
+                    columns.subi(p.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to))).muli(2 * contentWeight / n).addi(scratch);
+                }
+            }
+            return new double[] {content, style};
         }
     }
 

@@ -232,6 +232,8 @@ public final class StyleTransfer {
                 INDArray g = StyleLoss.gram(f.get(layer)).muli(blendWeights[i] / blendSum);
                 grams.merge(layer, g, INDArray::addi);
             }
+            // release the feature maps now rather than at the next garbage collection (they can be GBs)
+            f.values().stream().distinct().filter(INDArray::closeable).forEach(INDArray::close);
         }
         return grams;
     }
@@ -270,55 +272,51 @@ public final class StyleTransfer {
      */
     private final class Objective implements AutoCloseable {
         private final FeatureSession session;
-        private final Map<String, LossTerms.Content> contentTerms = new LinkedHashMap<>();
-        private final Map<String, LossTerms.Style> styleTerms = new LinkedHashMap<>();
+        /** Per layer (content layers first, in order, then the other style layers): its terms. */
+        private final Map<String, LossTerms.Layer> layerTerms = new LinkedHashMap<>();
         private final LossTerms.TotalVariation tv;
-        /** dL/dF per layer, reused between evaluations. */
-        private final Map<String, INDArray> featureGradients = new LinkedHashMap<>();
 
         Objective(Map<String, INDArray> contentTargets, Map<String, INDArray> targetGrams, long[] shape) {
             Set<String> layers = new LinkedHashSet<>(contentLayers.keySet());
             layers.addAll(styleLayers.keySet());
-            contentLayers.forEach((l, w) -> contentTerms.put(l, new LossTerms.Content(contentTargets.get(l), contentWeight * w)));
-            styleLayers.forEach((l, w) -> styleTerms.put(l, new LossTerms.Style(targetGrams.get(l), styleWeight * w)));
+            for (String l : layers) {
+                layerTerms.put(l, new LossTerms.Layer(contentTargets.get(l), contentWeight * contentLayers.getOrDefault(l, 0.0),
+                        targetGrams.get(l), styleWeight * styleLayers.getOrDefault(l, 0.0)));
+            }
             tv = tvWeight > 0 ? new LossTerms.TotalVariation(tvLoss.norm(), tvWeight) : null;
             session = layers.isEmpty() ? null : extractor.openSession(layers, shape);
         }
 
         Evaluation evaluate(INDArray x) {
-            Map<String, Double> components = new LinkedHashMap<>();
-            double total = 0;
+            Map<String, Double> contentTerms = new LinkedHashMap<>();
+            Map<String, Double> styleTerms = new LinkedHashMap<>();
             INDArray gradient;
             if (session != null) {
                 Map<String, INDArray> features = session.forward(x);
-                Set<String> written = new java.util.HashSet<>();
-                for (Map.Entry<String, LossTerms.Content> e : contentTerms.entrySet()) {
-                    double v = e.getValue().evaluate(features.get(e.getKey()), gradientBuffer(e.getKey(), features));
-                    written.add(e.getKey());
-                    components.put("content:" + e.getKey(), v);
-                    total += v;
-                }
-                for (Map.Entry<String, LossTerms.Style> e : styleTerms.entrySet()) {
-                    double v = e.getValue().evaluate(features.get(e.getKey()), gradientBuffer(e.getKey(), features),
-                            !written.add(e.getKey()));
-                    components.put("style:" + e.getKey(), v);
-                    total += v;
-                }
-                gradient = session.backward(featureGradients);
+                // each layer's features are replaced by the gradient of its terms, which goes back through the network
+                layerTerms.forEach((layer, terms) -> {
+                    double[] values = terms.evaluate(features.get(layer));
+                    if (contentLayers.containsKey(layer)) {
+                        contentTerms.put("content:" + layer, values[0]);
+                    }
+                    if (styleLayers.containsKey(layer)) {
+                        styleTerms.put("style:" + layer, values[1]);
+                    }
+                });
+                gradient = session.backward(features);
             } else {
                 gradient = Nd4j.zeros(DataType.FLOAT, x.shape());
             }
+            Map<String, Double> components = new LinkedHashMap<>(contentTerms);
+            components.putAll(styleTerms);
             if (tv != null) {
-                double v = tv.evaluate(x, gradient);
-                components.put("tv", v);
+                components.put("tv", tv.evaluate(x, gradient));
+            }
+            double total = 0;
+            for (double v : components.values()) {
                 total += v;
             }
             return new Evaluation(total, gradient, components);
-        }
-
-        private INDArray gradientBuffer(String layer, Map<String, INDArray> features) {
-            return featureGradients.computeIfAbsent(layer,
-                    l -> Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', features.get(l).shape()));
         }
 
         @Override

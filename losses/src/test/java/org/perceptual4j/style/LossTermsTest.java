@@ -43,31 +43,39 @@ class LossTermsTest {
     void contentMatchesContentLoss() {
         INDArray f = randn(1, 3, 1, 5, 7, 9);
         INDArray p = randn(2, 3, 1, 5, 7, 9);
-        INDArray g = Nd4j.valueArrayOf(f.shape(), 99f);   // overwritten, not accumulated
-        double v = new LossTerms.Content(p, 2.5).evaluate(f, g);
-        assertClose(2.5 * new ContentLoss().compute(f, p), v, "value");
-        assertClose(new ContentLoss().gradient(f, p).mul(2.5), g, "gradient");
+        INDArray g = f.dup();
+        double[] v = new LossTerms.Layer(p, 2.5, null, 0).evaluate(g);
+        assertClose(2.5 * new ContentLoss().compute(f, p), v[0], "value");
+        assertEquals(0.0, v[1], "no style term");
+        assertClose(new ContentLoss().gradient(f, p).mul(2.5), g, "gradient, written over the features");
     }
 
-    @ParameterizedTest(name = "style image {0}x{1}")
-    @CsvSource({"7, 9", "11, 4"})
-    void styleMatchesStyleLoss(int h, int w) {
+    @ParameterizedTest(name = "style image {0}x{1}, block {2}")
+    @CsvSource({"7, 9, 1000000", "11, 4, 1000000", "7, 9, 4"})
+    void styleMatchesStyleLoss(int h, int w, long blockColumns) {
         INDArray f = randn(1, 3, 1, 6, 7, 9);
         INDArray s = randn(2, 3, 1, 6, h, w);
-        INDArray target = StyleLoss.gram(s);
-        INDArray g = Nd4j.valueArrayOf(f.shape(), 99f);
-        LossTerms.Style term = new LossTerms.Style(target, 40);
-        // twice: the Gram buffer is reused
-        term.evaluate(randn(3, 3, 1, 6, 7, 9), g, false);
-        double v = term.evaluate(f, g, false);
+        LossTerms.Layer term = new LossTerms.Layer(null, 0, StyleLoss.gram(s), 40, blockColumns * 6);
+        term.evaluate(randn(3, 3, 1, 6, 7, 9));   // buffers are reused
+        INDArray g = f.dup();
+        double[] v = term.evaluate(g);
         // the loss against a style image of another size is the loss against its Gram matrix
-        assertClose(40 * new StyleLoss().compute(f, s), v, "value");
-        INDArray expected = new StyleLoss().gradient(f, s).mul(40);
-        assertClose(expected, g, "gradient");
-        INDArray base = randn(4, 1, 1, 6, 7, 9);
-        INDArray sum = base.dup();
-        term.evaluate(f, sum, true);
-        assertClose(base.add(expected), sum, "accumulated gradient");
+        assertClose(40 * new StyleLoss().compute(f, s), v[1], "value");
+        assertEquals(0.0, v[0], "no content term");
+        assertClose(new StyleLoss().gradient(f, s).mul(40), g, "gradient, written over the features");
+    }
+
+    @ParameterizedTest(name = "block {0}")
+    @CsvSource({"1000000", "5"})
+    void contentAndStyleOnOneLayerSumTheirGradients(long blockColumns) {
+        INDArray f = randn(1, 3, 1, 6, 7, 9);
+        INDArray p = randn(2, 3, 1, 6, 7, 9);
+        INDArray s = randn(3, 3, 1, 6, 8, 8);
+        INDArray g = f.dup();
+        double[] v = new LossTerms.Layer(p, 5, StyleLoss.gram(s), 100, blockColumns * 6).evaluate(g);
+        assertClose(5 * new ContentLoss().compute(f, p), v[0], "content value");
+        assertClose(100 * new StyleLoss().compute(f, s), v[1], "style value");
+        assertClose(new ContentLoss().gradient(f, p).mul(5).add(new StyleLoss().gradient(f, s).mul(100)), g, "gradient");
     }
 
     @ParameterizedTest(name = "{0} {1}x{2}")

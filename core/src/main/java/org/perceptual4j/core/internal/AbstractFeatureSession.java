@@ -16,6 +16,7 @@ public abstract class AbstractFeatureSession implements FeatureSession {
     private final List<String> layers;
     private final long[] inputShape;
     private Map<String, long[]> featureShapes;
+    private boolean forwardPending;
     private boolean closed;
 
     protected AbstractFeatureSession(Collection<String> layers, long[] inputShape) {
@@ -51,6 +52,7 @@ public abstract class AbstractFeatureSession implements FeatureSession {
             throw new IllegalArgumentException("input: expected a floating-point array, got " + networkInput.dataType());
         }
         Map<String, INDArray> features = doForward(networkInput);
+        forwardPending = true;
         if (featureShapes == null) {
             Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
             features.forEach((k, v) -> shapes.put(k, v.shape()));
@@ -62,8 +64,9 @@ public abstract class AbstractFeatureSession implements FeatureSession {
     @Override
     public final INDArray backward(Map<String, INDArray> featureGradients) {
         requireOpen();
-        if (featureShapes == null) {
-            throw new IllegalStateException("backward: expected a forward call first");
+        if (!forwardPending) {
+            throw new IllegalStateException(featureShapes == null ? "backward: expected a forward call first"
+                    : "backward: expected a forward call since the last backward (one backward per forward)");
         }
         if (featureGradients == null) {
             throw new IllegalArgumentException("feature gradients: expected a map (may be empty), got null");
@@ -78,6 +81,7 @@ public abstract class AbstractFeatureSession implements FeatureSession {
                         + ", got " + (g == null ? "null" : Arrays.toString(g.shape())));
             }
         });
+        forwardPending = false;
         return doBackward(featureGradients);
     }
 

@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Passing ND4J CPU arrays to oneDNN without copies. */
 final class Native {
@@ -26,10 +27,19 @@ final class Native {
         return new BytePointer(buffer).position(buffer.position() * buffer.sizeof() + dense.offset() * dense.data().getElementSize());
     }
 
-    /** {@code bytes} of native memory starting at a 64-byte boundary (oneDNN's preferred alignment). */
-    static BytePointer aligned(long bytes) {
-        BytePointer p = new BytePointer(Math.max(1, bytes) + 64);
-        long misalignment = p.address() % 64;
-        return p.position(misalignment == 0 ? 0 : 64 - misalignment);
+    /**
+     * A byte array of at least {@code bytes} plus the address of its first 64-byte boundary (oneDNN's
+     * preferred alignment). Allocated by ND4J, so it follows ND4J's memory limits and release, not
+     * JavaCPP's {@code maxbytes} (which defaults to the Java heap size).
+     */
+    static Buffer aligned(long bytes) {
+        INDArray array = Nd4j.createUninitializedDetached(DataType.BYTE, Math.max(1, bytes) + 64);
+        Pointer start = address(array);
+        long misalignment = (start.address() + start.position()) % 64;
+        return new Buffer(array, new BytePointer(start).position(start.position() + (misalignment == 0 ? 0 : 64 - misalignment)));
+    }
+
+    /** Memory owned by an ND4J array, and where oneDNN should use it. */
+    record Buffer(INDArray owner, Pointer pointer) {
     }
 }

@@ -22,7 +22,6 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc_base;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,9 +42,11 @@ import org.perceptual4j.core.internal.AbstractFeatureSession;
  * argument list is made once per session: a forward or backward call allocates nothing but the
  * returned gradient. Only the requested layers are converted to NCHW ND4J arrays.
  *
- * <p>Memory: a gradient session keeps every ReLU output (for the ReLU backward) and max-pooling
- * workspace, plus two ping-pong buffers for the gradients; a forward-only session keeps two
- * ping-pong buffers for the activations. One user-managed scratchpad serves all primitives.
+ * <p>Memory: a gradient session keeps every activation (the ReLU outputs are needed by the ReLU
+ * backward) and max-pooling workspace, the other activations in one shared buffer, and one buffer for
+ * the gradients (see {@link #planGradients});
+ * a forward-only session keeps two ping-pong buffers for the activations. One user-managed
+ * scratchpad serves all primitives. All large buffers are ND4J arrays, released on {@link #close()}.
  */
 public final class OneDnnSession extends AbstractFeatureSession {
 
@@ -75,6 +76,8 @@ public final class OneDnnSession extends AbstractFeatureSession {
     private final memory.data_type type;
     private final boolean training;
     private final List<Pointer> owned = new ArrayList<>();
+    /** ND4J arrays holding the session's large buffers. */
+    private final List<INDArray> arrays = new ArrayList<>();
     private final stream stream;
     private final long[] shape;
     private final INDArray input;
@@ -189,6 +192,10 @@ public final class OneDnnSession extends AbstractFeatureSession {
         for (Pointer p : all) {
             p.close();
         }
+        for (INDArray a : arrays) {
+            a.close();
+        }
+        arrays.clear();
     }
 
     /** The oneDNN implementation of each primitive, in order, e.g. "jit:avx512_common", for diagnostics. */
@@ -206,9 +213,10 @@ public final class OneDnnSession extends AbstractFeatureSession {
     private static final class Node {
         final memory.desc desc;
         memory mem;
+        /** Where {@link #mem} points (training sessions). */
+        Pointer at;
         memory.desc diffDesc;
         memory diff;
-        int diffBuffer = -1;
         /** Requested names whose layer is this activation. */
         final List<String> taps = new ArrayList<>();
         INDArray plain;
@@ -302,7 +310,9 @@ public final class OneDnnSession extends AbstractFeatureSession {
         memory.desc bias = keep(new memory.desc(new long[] {oc}, memory.data_type.f32, memory.format_tag.x));
         memory.desc dst = any(outDims);
         primitive_attr attr = attributes(fuseRelu ? dnnl.algorithm.eltwise_relu : null, false);
-        dnnl.prop_kind prop = training ? dnnl.prop_kind.forward_training : dnnl.prop_kind.forward_inference;
+        // forward_inference also for gradient sessions: a convolution keeps nothing for its backward-data pass,
+        // and oneDNN picks its faster brgconv kernels (whose weight layout both kinds of session then share)
+        dnnl.prop_kind prop = dnnl.prop_kind.forward_inference;
         convolution_forward.primitive_desc pd = null;
         if (convolutions == Convolutions.WINOGRAD) {
             pd = tryCreate(() -> new convolution_forward.primitive_desc(keep(new convolution_forward.desc(prop,
@@ -393,8 +403,7 @@ public final class OneDnnSession extends AbstractFeatureSession {
 
     // ------------------------------------------------------------------------- building: phase 2
 
-    private BytePointer[] diffBuffers;
-    private BytePointer scratchpad;
+    private Pointer scratchpad;
 
     /** Allocates activations (own buffers when training, two ping-pong buffers otherwise) and gradients. */
     private void allocate(Node network) {
@@ -403,42 +412,119 @@ public final class OneDnnSession extends AbstractFeatureSession {
         for (Op op : ops) {
             nodes.add(op.out);
         }
+        // the network input is the caller's NCHW copy itself when the first convolution takes that layout
+        boolean ownInput = !network.desc.equals(inputMemory.get_desc());
+        if (!ownInput) {
+            network.mem = inputMemory;
+            network.at = Native.address(input);
+        }
         if (training) {
-            for (Node n : nodes) {
-                n.mem = keep(new memory(n.desc, engine, buffer(n.desc.get_size())));
-            }
+            allocateActivations(nodes);
             for (Op op : ops) {
                 if (op.kind == Kind.MAX_POOL) {
                     memory.desc ws = keep(((pooling_forward.primitive_desc) op.forward).workspace_desc());
                     op.workspace = keep(new memory(ws, engine, buffer(ws.get_size())));
                 }
             }
-            // gradients ping-pong between two buffers, walking backwards; a ReLU's backward runs in place
-            ops.get(ops.size() - 1).out.diffBuffer = 0;
-            long size = 0;
-            for (int k = ops.size() - 1; k >= 0; k--) {
-                Op op = ops.get(k);
-                op.in.diffBuffer = op.kind == Kind.RELU ? op.out.diffBuffer : 1 - op.out.diffBuffer;
-                size = Math.max(size, Math.max(op.in.diffDesc.get_size(), op.out.diffDesc.get_size()));
-            }
-            diffBuffers = new BytePointer[] {buffer(size), buffer(size)};
-            for (Node n : nodes) {
-                n.diff = keep(new memory(n.diffDesc, engine, diffBuffers[n.diffBuffer]));
-            }
+            planGradients(nodes, network);
         } else {
             long size = 0;
             for (Node n : nodes) {
                 size = Math.max(size, n.desc.get_size());
             }
-            BytePointer[] pingPong = {buffer(size), buffer(size)};
-            for (int i = 0; i < nodes.size(); i++) {
+            Pointer[] pingPong = {buffer(size), buffer(size)};
+            for (int i = ownInput ? 0 : 1; i < nodes.size(); i++) {
                 nodes.get(i).mem = keep(new memory(nodes.get(i).desc, engine, pingPong[i % 2]));
             }
         }
         for (Node n : new java.util.LinkedHashSet<>(nodeOf.values())) {
             n.plain = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', dims(n.desc));
+            if (training) {
+                // a forward-only session's outputs are handed over (features()); a gradient session's are its buffers
+                arrays.add(n.plain);
+            }
         }
         nodeOf.forEach((name, n) -> outputs.put(name, n.plain));
+    }
+
+    /**
+     * Activations of a gradient session. ReLU outputs are kept, each in its own buffer: the ReLU
+     * backward needs them. All others (pooling outputs, the network input in the convolution's
+     * layout, convolution outputs before an unfused ReLU) are read only by the next operation of the
+     * forward pass, so they share one buffer (two where two of them follow each other).
+     */
+    private void allocateActivations(List<Node> nodes) {
+        Map<Node, Integer> sharedOf = new HashMap<>();
+        long[] sharedSize = new long[2];
+        int current = 0;
+        boolean previousShared = false;
+        for (Node n : nodes) {
+            if (n.mem != null) {
+                previousShared = false;
+            } else if (isReluOutput(n)) {
+                n.at = buffer(n.desc.get_size());
+                n.mem = keep(new memory(n.desc, engine, n.at));
+                previousShared = false;
+            } else {
+                current = previousShared ? 1 - current : 0;
+                sharedOf.put(n, current);
+                sharedSize[current] = Math.max(sharedSize[current], n.desc.get_size());
+                previousShared = true;
+            }
+        }
+        Pointer[] shared = {sharedSize[0] > 0 ? buffer(sharedSize[0]) : null, sharedSize[1] > 0 ? buffer(sharedSize[1]) : null};
+        sharedOf.forEach((n, b) -> {
+            n.at = shared[b];
+            n.mem = keep(new memory(n.desc, engine, n.at));
+        });
+    }
+
+    private boolean isReluOutput(Node n) {
+        for (Op op : ops) {
+            if (op.out == n) {
+                return op.kind == Kind.RELU || op.kind == Kind.CONV && op.fusedRelu;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Places the gradients so that one buffer, sized for the largest ReLU output, is enough:
+     * <ul>
+     *   <li>a ReLU output's gradient goes to that buffer; the ReLU backward then writes its result over
+     *   the ReLU's own output activation (element-wise, so in place is safe, and the activation is not
+     *   needed afterwards: hence one backward per forward), where the convolution before it reads it;</li>
+     *   <li>the gradient of any other activation (a pooling output, a convolution output) goes over
+     *   that activation itself, dead by then;</li>
+     *   <li>the network input's gradient goes to the buffer (the convolution's layout may be larger).</li>
+     * </ul>
+     * Every backward operation thus reads and writes different memory.
+     */
+    private void planGradients(List<Node> nodes, Node network) {
+        Map<Node, Node> reluAfter = new HashMap<>();
+        for (Op op : ops) {
+            if (op.kind == Kind.RELU) {
+                reluAfter.put(op.in, op.out);
+            }
+        }
+        long size = network.diffDesc.get_size();
+        for (Node n : nodes) {
+            if (isReluOutput(n)) {
+                size = Math.max(size, n.diffDesc.get_size());
+            }
+        }
+        Pointer gradients = buffer(size);
+        for (Node n : nodes) {
+            Pointer at;
+            if (n == network || isReluOutput(n)) {
+                at = gradients;
+            } else if (reluAfter.containsKey(n)) {
+                at = reluAfter.get(n).at;
+            } else {
+                at = n.at;
+            }
+            n.diff = keep(new memory(n.diffDesc, engine, at));
+        }
     }
 
     // ------------------------------------------------------------------------- building: phase 3
@@ -468,8 +554,6 @@ public final class OneDnnSession extends AbstractFeatureSession {
 
         if (in != null) {
             forwardSteps.add(step(new reorder(in), in, dnnl.DNNL_ARG_SRC, inputMemory, dnnl.DNNL_ARG_DST, network.mem));
-        } else {
-            network.mem = inputMemory;
         }
         for (Op op : ops) {
             if (op.kind == Kind.CONV) {
@@ -499,11 +583,12 @@ public final class OneDnnSession extends AbstractFeatureSession {
         for (Op op : ops) {
             if (op.reluBackward != null) {
                 op.backward.add(step(new eltwise_backward(op.reluBackward), op.reluBackward, dnnl.DNNL_ARG_DST, op.out.mem,
-                        dnnl.DNNL_ARG_DIFF_DST, op.out.diff, dnnl.DNNL_ARG_DIFF_SRC, op.kind == Kind.RELU ? op.in.diff : op.out.diff));
+                        dnnl.DNNL_ARG_DIFF_DST, op.out.diff, dnnl.DNNL_ARG_DIFF_SRC, op.kind == Kind.RELU ? op.in.diff : op.out.mem));
             }
             if (op.backwardData != null) {
                 convolution_backward_data.primitive_desc pd = op.backwardData;
-                op.backward.add(step(new convolution_backward_data(pd), pd, dnnl.DNNL_ARG_DIFF_DST, op.out.diff,
+                // after a fused ReLU's backward the convolution's output gradient lies over the activation
+                op.backward.add(step(new convolution_backward_data(pd), pd, dnnl.DNNL_ARG_DIFF_DST, op.fusedRelu ? op.out.mem : op.out.diff,
                         dnnl.DNNL_ARG_WEIGHTS, weights.kernel(op.conv, keep(pd.weights_desc())), dnnl.DNNL_ARG_DIFF_SRC, op.in.diff));
             }
             if (op.poolBackward != null) {
@@ -587,8 +672,10 @@ public final class OneDnnSession extends AbstractFeatureSession {
         return out;
     }
 
-    private BytePointer buffer(long bytes) {
-        return keep(Native.aligned(bytes));
+    private Pointer buffer(long bytes) {
+        Native.Buffer b = Native.aligned(bytes);
+        arrays.add(b.owner());
+        return b.pointer();
     }
 
     private <P extends Pointer> P keep(P p) {

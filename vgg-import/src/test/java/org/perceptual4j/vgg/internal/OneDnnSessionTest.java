@@ -86,6 +86,8 @@ class OneDnnSessionTest {
             assertClose(r.backward(g), f.backward(g), TOL, "input gradient");
             // a subset of the taps, the deepest one left out
             Map<String, INDArray> some = Map.of("relu1_1", g.get("relu1_1"), "relu4_2", g.get("relu4_2"));
+            r.forward(x);
+            f.forward(x);
             assertClose(r.backward(some), f.backward(some), TOL, "input gradient of two taps");
         }
     }
@@ -227,6 +229,8 @@ class OneDnnSessionTest {
         assertThrows(IllegalArgumentException.class, () -> s.backward(Map.of("relu3_1", Nd4j.zeros(DataType.FLOAT, 1, 12, 8, 8))));
         assertThrows(IllegalArgumentException.class, () -> s.backward(Map.of("relu2_1", Nd4j.zeros(DataType.FLOAT, 1, 8, 16, 15))));
         assertEquals(0.0, s.backward(Map.of()).amaxNumber().doubleValue(), "no gradients, zero gradient");
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> s.backward(Map.of()));
+        assertTrue(twice.getMessage().contains("one backward per forward"), twice.getMessage());
         s.close();
         s.close();
         assertThrows(IllegalStateException.class, () -> s.forward(Nd4j.zeros(DataType.FLOAT, shape)));
