@@ -109,6 +109,7 @@ public final class OneDnnSession extends AbstractFeatureSession {
         this.training = training;
         this.shape = inputShape.clone();
         this.input = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', inputShape);
+        arrays.add(input);
         boolean built = false;
         try {
             this.stream = keep(new stream(engine));
