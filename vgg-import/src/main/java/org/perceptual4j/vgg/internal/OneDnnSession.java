@@ -311,9 +311,10 @@ public final class OneDnnSession extends AbstractFeatureSession {
         memory.desc bias = keep(new memory.desc(new long[] {oc}, memory.data_type.f32, memory.format_tag.x));
         memory.desc dst = any(outDims);
         primitive_attr attr = attributes(fuseRelu ? dnnl.algorithm.eltwise_relu : null, false);
-        // forward_inference also for gradient sessions: a convolution keeps nothing for its backward-data pass,
-        // and oneDNN picks its faster brgconv kernels (whose weight layout both kinds of session then share)
-        dnnl.prop_kind prop = dnnl.prop_kind.forward_inference;
+        // forward_training also for forward-only sessions: oneDNN then picks the nChw16c kernels whose
+        // backward-data counterparts are fast (forward_inference picks brgconv with NHWC activations, for
+        // which backward-data runs at half speed), and both kinds of session share one weight layout
+        dnnl.prop_kind prop = dnnl.prop_kind.forward_training;
         convolution_forward.primitive_desc pd = null;
         if (convolutions == Convolutions.WINOGRAD) {
             pd = tryCreate(() -> new convolution_forward.primitive_desc(keep(new convolution_forward.desc(prop,
