@@ -133,7 +133,8 @@ public final class Compare implements Callable<Integer> {
                 ours = jmh(w, stamp);
             }
             javaFirst = !javaFirst;
-            progress(String.format(Locale.ROOT, "  Perceptual4J %s ms, PyTorch %s ms", Report.time(ours), Report.time(torch)));
+            progress(String.format(Locale.ROOT, "  Perceptual4J %s ms, PyTorch %s ms (load average %s)", Report.time(ours),
+                    Report.time(torch), loadAverage()));
             Report.Row row = new Report.Row(w, ours, torch);
             byId.put(w.key(), row);
             if (!w.id().equals(Workload.LBFGS_OBJECTIVE)) {

@@ -101,11 +101,13 @@ final class Report {
     }
 
     private void comparison(StringBuilder md) {
-        md.append("| workload | Perceptual4J ms | PyTorch ms | ratio Perceptual4J / PyTorch | Perceptual4J peak RSS MB (heap, off-heap) | PyTorch peak RSS MB |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+        md.append("| workload | Perceptual4J ms | PyTorch ms | ratio Perceptual4J / PyTorch | ratio of the best iterations "
+                + "| Perceptual4J peak RSS MB (heap, off-heap) | PyTorch peak RSS MB |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             md.append("| ").append(r.workload().label()).append(" | ").append(time(r.java())).append(" | ")
                     .append(r.torch() == null ? "–" : time(r.torch())).append(" | ").append(ratio(r)).append(" | ")
+                    .append(r.torch() == null ? "–" : fmt("%.2f", r.java().minMs() / r.torch().minMs())).append(" | ")
                     .append(fmt("%.0f", r.java().rssPeakMb()));
             if (!Double.isNaN(r.java().heapPeakMb())) {
                 md.append(" (").append(fmt("%.0f", r.java().heapPeakMb())).append(", ")
@@ -114,8 +116,9 @@ final class Report {
             md.append(" | ").append(r.torch() == null ? "–" : fmt("%.0f", r.torch().rssPeakMb())).append(" |\n");
         }
         md.append("\nTimes are mean ± standard deviation over the measurement iterations. A ratio below 1 means "
-                + "Perceptual4J is faster; its ± combines both deviations. Peak RSS is the whole process (runtime, "
-                + "weights and inputs included) during the measurement.\n\n");
+                + "Perceptual4J is faster; its ± combines both deviations. The ratio of the best iterations (each side's "
+                + "fastest) is the less disturbed by other load on a shared machine. Peak RSS is the whole process "
+                + "(runtime, weights and inputs included) during the measurement.\n\n");
     }
 
     private void scaling(StringBuilder md) {
