@@ -23,7 +23,6 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
-import org.perceptual4j.backend.NativeBinaries;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,7 +86,6 @@ public final class Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NativeBinaries.selectForThisCpu();
         Files.createDirectories(work);
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String stamp = started.replace(":", "");
@@ -167,19 +165,21 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
-    private Report.Peak peak(int n, String stamp) throws RunnerException {
-        int bits = NativeBinaries.hasAvx512() ? 512 : 256;
-        String method = "fma" + bits;
-        double all = bestRate(method, n, stamp, bits);
-        double one = n == 1 ? all : bestRate(method, 1, stamp, bits);
+    private Report.Peak peak(int n, String stamp) throws IOException, InterruptedException, RunnerException {
+        List<String> out = run(List.of(javaBinary(), PeakFlopsBenchmark.ADD_VECTOR_MODULE, "-cp", System.getProperty("java.class.path"),
+                PeakFlopsBenchmark.class.getName()), false, "PeakFlopsBenchmark");
+        int bits = Integer.parseInt(out.stream().filter(l -> l.startsWith("VECTOR_BITS=")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("PeakFlopsBenchmark printed no VECTOR_BITS: " + out)).substring(12));
+        double all = bestRate(n, stamp, bits);
+        double one = n == 1 ? all : bestRate(1, stamp, bits);
         return new Report.Peak(bits, n, all, one);
     }
 
-    private double bestRate(String method, int threadCount, String stamp, int bits) throws RunnerException {
+    private double bestRate(int threadCount, String stamp, int bits) throws RunnerException {
         RunResult r = new Runner(new OptionsBuilder()
-                .include("^" + Pattern.quote(PeakFlopsBenchmark.class.getName() + "." + method) + "$")
+                .include("^" + Pattern.quote(PeakFlopsBenchmark.class.getName() + ".fma") + "$")
                 .threads(threadCount)
-                .output(work.resolve("jmh-" + stamp + "-" + method + "-t" + threadCount + ".log").toString())
+                .output(work.resolve("jmh-" + stamp + "-fma-t" + threadCount + ".log").toString())
                 .build()).runSingle();
         Statistics s = r.getPrimaryResult().getStatistics();
         return threadCount * Flops.fmaPerCall(bits) / s.getMin() / 1e6;   // ms per call -> GFLOP/s

@@ -5,17 +5,11 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.perceptual4j.backend.NativeBinaries;
 import org.perceptual4j.optim.Evaluation;
 import org.perceptual4j.optim.Lbfgs;
@@ -32,13 +26,7 @@ import org.perceptual4j.optim.Objective;
  * waits until it has finished (a hand-off of some microseconds). The first {@value #HISTORY}
  * iterations run in the set-up, so every timed iteration uses the full history.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {BenchmarkInputs.FORK_HEAP_MIN, BenchmarkInputs.FORK_HEAP_MAX, BenchmarkInputs.FORK_PRETOUCH,
-    BenchmarkInputs.FORK_NATIVE_LIMIT})
-public class LbfgsStepBenchmark {
+public class LbfgsStepBenchmark extends WorkloadSettings {
     static final int HISTORY = 100;
     static final long[] SHAPE = {1, 3, 512, 512};
 
