@@ -32,8 +32,13 @@ final class BenchmarkInputs {
     static final String FORK_HEAP_MIN = "-Xms512m";
     static final String FORK_HEAP_MAX = "-Xmx512m";
     static final String FORK_PRETOUCH = "-XX:+AlwaysPreTouch";
-    /** Above this RSS JavaCPP forces a GC, then fails with OutOfMemoryError: a safety net on a shared machine. */
-    static final String FORK_NATIVE_LIMIT = "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G";
+    /**
+     * Above this RSS JavaCPP forces a GC (which frees ND4J's native garbage) at its next allocation, and
+     * fails with OutOfMemoryError if that does not help: bounds the garbage, and is a safety net on a
+     * shared machine. The 1024² style step of 0.1.0 needs more than 8 GB at once (it fails with 8G); it
+     * grew to 16 GB of RSS without a limit.
+     */
+    static final String FORK_NATIVE_LIMIT = "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G";
 
     static final long CONTENT_SEED = 1;
     static final long STYLE_SEED = 2;
