@@ -94,27 +94,57 @@ public final class Compare implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
 
         progress("PyTorch environment");
-        List<String> envOut = run(python(List.of("env", "--threads", Integer.toString(n))), true, "torch_bench.py env");
-        Map<String, String> torchEnv = ToolOutput.singleFields(envOut, "ENV");
-        torchEnv.put("openblas_core", openBlasCore(envOut));
-
+        Map<String, String> torchEnv = torchEnvironment(n);
         progress("objective check at " + checkSize + "²");
-        Path checkDir = work.resolve("check-" + stamp);
-        List<String> checkOut = run(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                ObjectiveCheck.class.getName(), weights.toString(), Integer.toString(checkSize), checkDir.toString()), true,
-                "ObjectiveCheck");
-        Map<String, String> javaEnv = ToolOutput.singleFields(checkOut, "ENV");
-        javaEnv.put("openblas_core", openBlasCore(checkOut));
-        javaEnv.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset"));
-        List<String> check = run(python(List.of("check", "--weights", weights.toString(), "--dir", checkDir.toString(),
-                "--threads", Integer.toString(n))), false, "torch_bench.py check");
-        check.stream().filter(l -> l.startsWith("CHECK")).forEach(l -> progress("  " + l));
-
+        Map<String, String> javaEnv = checkObjective(n, stamp);
         progress("FMA peak");
         Report.Peak peak = peak(n, stamp);
+        List<Report.Row> rows = measure(n, stamp);
 
+        String settings = String.format(Locale.ROOT,
+                "%d warm-up and %d measurement iterations of at least %d s per workload and side, %d threads, "
+                        + "one JVM fork / Python process per workload", warmup, iterations, seconds, n);
+        Report report = new Report(new Report.RunInfo(started, revision, settings, loadBefore, loadAverage()), machine, javaEnv,
+                torchEnv, peak, rows);
+        String md = report.markdown();
+        Path out = work.resolve("results-" + stamp + ".md");
+        writeAtomically(out, md);
+        System.out.println();
+        System.out.println(md);
+        progress("report written to " + out);
+        if (updateDoc != null) {
+            writeAtomically(updateDoc, Report.replaceGenerated(Files.readString(updateDoc), md));
+            progress("updated " + updateDoc);
+        }
+        return 0;
+    }
+
+    /** torch_bench.py env: versions, BLAS (fails unless OpenBLAS), and the OpenBLAS kernels chosen. */
+    private Map<String, String> torchEnvironment(int n) throws IOException, InterruptedException {
+        List<String> out = run(python(List.of("env", "--threads", Integer.toString(n))), true, "torch_bench.py env");
+        Map<String, String> env = ToolOutput.singleFields(out, "ENV");
+        env.put("openblas_core", openBlasCore(out));
+        return env;
+    }
+
+    /** Dumps the objective from Java and has PyTorch recompute it (fails loudly if they differ); returns ND4J's environment. */
+    private Map<String, String> checkObjective(int n, String stamp) throws IOException, InterruptedException {
+        Path dir = work.resolve("check-" + stamp);
+        List<String> out = run(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"), ObjectiveCheck.class.getName(),
+                weights.toString(), Integer.toString(checkSize), dir.toString()), true, "ObjectiveCheck");
+        Map<String, String> env = ToolOutput.singleFields(out, "ENV");
+        env.put("openblas_core", openBlasCore(out));
+        env.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset"));
+        List<String> check = run(python(List.of("check", "--weights", weights.toString(), "--dir", dir.toString(),
+                "--threads", Integer.toString(n))), false, "torch_bench.py check");
+        check.stream().filter(l -> l.startsWith("CHECK")).forEach(l -> progress("  " + l));
+        return env;
+    }
+
+    /** Every selected workload on both sides, alternating which goes first; the L-BFGS objective becomes a subtrahend. */
+    private List<Report.Row> measure(int n, String stamp) throws IOException, InterruptedException, RunnerException {
         List<Report.Row> rows = new ArrayList<>();
-        Map<String, Report.Row> byId = new LinkedHashMap<>();
+        Map<String, Report.Row> byKey = new LinkedHashMap<>();
         boolean javaFirst = true;
         for (Workload w : Workload.all(featureSizes, stepSizes)) {
             if (only != null && !only.matcher(w.key()).find()) {
@@ -134,35 +164,19 @@ public final class Compare implements Callable<Integer> {
             progress(String.format(Locale.ROOT, "  Perceptual4J %s ms, PyTorch %s ms (load average %s)", Report.time(ours),
                     Report.time(torch), loadAverage()));
             Report.Row row = new Report.Row(w, ours, torch);
-            byId.put(w.key(), row);
+            byKey.put(w.key(), row);
             if (!w.id().equals(Workload.LBFGS_OBJECTIVE)) {
                 rows.add(row);
             }
         }
-        Report.Row step = byId.get(Workload.LBFGS_STEP);
-        Report.Row objective = byId.get(Workload.LBFGS_OBJECTIVE);
+        Report.Row step = byKey.get(Workload.LBFGS_STEP);
+        Report.Row objective = byKey.get(Workload.LBFGS_OBJECTIVE);
         if (step != null && objective != null) {
             Workload overhead = new Workload("lbfgs_overhead", "L-BFGS step overhead (step − objective), 3×512², history 100",
                     LbfgsStepBenchmark.class, "step", 0, Double.NaN);
             rows.add(new Report.Row(overhead, step.java().minus(objective.java()), step.torch().minus(objective.torch())));
         }
-
-        String settings = String.format(Locale.ROOT,
-                "%d warm-up and %d measurement iterations of at least %d s per workload and side, %d threads, "
-                        + "one JVM fork / Python process per workload", warmup, iterations, seconds, n);
-        Report report = new Report(new Report.RunInfo(started, revision, settings, loadBefore, loadAverage()), machine, javaEnv,
-                torchEnv, peak, rows);
-        String md = report.markdown();
-        Path out = work.resolve("results-" + stamp + ".md");
-        writeAtomically(out, md);
-        System.out.println();
-        System.out.println(md);
-        progress("report written to " + out);
-        if (updateDoc != null) {
-            writeAtomically(updateDoc, Report.replaceGenerated(Files.readString(updateDoc), md));
-            progress("updated " + updateDoc);
-        }
-        return 0;
+        return rows;
     }
 
     private Report.Peak peak(int n, String stamp) throws IOException, InterruptedException, RunnerException {
