@@ -80,12 +80,19 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--update-doc", description = "write the report between the markers of this file (docs/performance.md)")
     Path updateDoc;
 
+    @Option(names = "--section", defaultValue = "main",
+            description = "which generated section of --update-doc to replace (default: ${DEFAULT-VALUE})")
+    String section;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Compare()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (updateDoc != null) {
+            Report.replaceGenerated(Files.readString(updateDoc), section, ""); // fails now, not after an hour, if the markers are missing
+        }
         Files.createDirectories(work);
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String stamp = started.replace(":", "");
@@ -113,7 +120,7 @@ public final class Compare implements Callable<Integer> {
         System.out.println(md);
         progress("report written to " + out);
         if (updateDoc != null) {
-            writeAtomically(updateDoc, Report.replaceGenerated(Files.readString(updateDoc), md));
+            writeAtomically(updateDoc, Report.replaceGenerated(Files.readString(updateDoc), section, md));
             progress("updated " + updateDoc);
         }
         return 0;

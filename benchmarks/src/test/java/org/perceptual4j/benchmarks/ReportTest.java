@@ -67,20 +67,26 @@ class ReportTest {
     }
 
     @Test
-    void theGeneratedPartIsReplacedBetweenTheMarkers() {
-        String doc = "# Performance\n\nintro\n\n" + Report.BEGIN + "\nold table\n" + Report.END + "\n\nreading\n";
-        String updated = Report.replaceGenerated(doc, "new table\n\n");
-        assertEquals("# Performance\n\nintro\n\n" + Report.BEGIN + "\nnew table\n" + Report.END + "\n\nreading\n", updated);
-        assertEquals(updated, Report.replaceGenerated(updated, "new table"));
+    void theGeneratedPartIsReplacedBetweenTheMarkersOfItsSection() {
+        String doc = "# Performance\n\nintro\n\n" + Report.begin("main") + "\nold table\n" + Report.end("main") + "\n\n"
+                + Report.begin("large") + "\nold large\n" + Report.end("large") + "\nreading\n";
+        String updated = Report.replaceGenerated(doc, "main", "new table\n\n");
+        assertEquals("# Performance\n\nintro\n\n" + Report.begin("main") + "\nnew table\n" + Report.end("main") + "\n\n"
+                + Report.begin("large") + "\nold large\n" + Report.end("large") + "\nreading\n", updated);
+        assertEquals(updated, Report.replaceGenerated(updated, "main", "new table"));
+        assertTrue(Report.replaceGenerated(updated, "large", "new large").contains("new table"));
+        assertTrue(Report.replaceGenerated(updated, "large", "new large").contains("\nnew large\n" + Report.end("large")));
     }
 
     @Test
-    void missingMarkersAreReported() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Report.replaceGenerated("no markers", "x"));
+    void missingMarkersAndBadSectionsAreReported() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Report.replaceGenerated("no markers", "main", "x"));
         assertTrue(e.getMessage().endsWith("got no begin marker"), e.getMessage());
         IllegalArgumentException swapped = assertThrows(IllegalArgumentException.class,
-                () -> Report.replaceGenerated(Report.END + Report.BEGIN, "x"));
+                () -> Report.replaceGenerated(Report.end("main") + Report.begin("main"), "main", "x"));
         assertTrue(swapped.getMessage().endsWith("got the end marker first"), swapped.getMessage());
+        IllegalArgumentException section = assertThrows(IllegalArgumentException.class, () -> Report.begin("Main Table"));
+        assertEquals("section: expected lower-case letters, digits and '-', got 'Main Table'", section.getMessage());
     }
 
     @Test
