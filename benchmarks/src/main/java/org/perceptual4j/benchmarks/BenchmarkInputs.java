@@ -38,7 +38,8 @@ final class BenchmarkInputs {
      * shared machine. The 1024² style step of 0.1.0 needs more than 8 GB at once (it fails with 8G); it
      * grew to 16 GB of RSS without a limit.
      */
-    static final String FORK_NATIVE_LIMIT = "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G";
+    static final String DEFAULT_NATIVE_LIMIT = "12G";
+    static final String FORK_NATIVE_LIMIT = "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + DEFAULT_NATIVE_LIMIT;
 
     static final long CONTENT_SEED = 1;
     static final long STYLE_SEED = 2;

@@ -53,10 +53,12 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--threads", description = "threads for PyTorch (default: the CPU count, as ND4J uses)")
     Integer threads;
 
-    @Option(names = "--feature-sizes", split = ",", defaultValue = "256,512")
+    @Option(names = "--feature-sizes", split = ",", defaultValue = "256,512",
+            description = "image sides of the features workload (default: ${DEFAULT-VALUE})")
     List<Integer> featureSizes;
 
-    @Option(names = "--step-sizes", split = ",", defaultValue = "128,256,512,1024")
+    @Option(names = "--step-sizes", split = ",", defaultValue = "128,256,512,1024",
+            description = "image sides of the style step (default: ${DEFAULT-VALUE})")
     List<Integer> stepSizes;
 
     @Option(names = "--only", description = "regular expression on workload keys (e.g. 'style_step@256|gram')")
@@ -70,6 +72,11 @@ public final class Compare implements Callable<Integer> {
 
     @Option(names = "--time", defaultValue = "5", description = "seconds per iteration, at least one call (default: ${DEFAULT-VALUE})")
     int seconds;
+
+    @Option(names = "--native-limit", defaultValue = BenchmarkInputs.DEFAULT_NATIVE_LIMIT,
+            description = "JavaCPP's maxphysicalbytes for the benchmark forks: above it a GC frees ND4J's native garbage "
+                    + "(default: ${DEFAULT-VALUE}); lower it on a machine short of memory")
+    String nativeLimit;
 
     @Option(names = "--check-size", defaultValue = "128", description = "image side of the objective check (default: ${DEFAULT-VALUE})")
     int checkSize;
@@ -110,7 +117,8 @@ public final class Compare implements Callable<Integer> {
 
         String settings = String.format(Locale.ROOT,
                 "%d warm-up and %d measurement iterations of at least %d s per workload and side, %d threads, "
-                        + "one JVM fork / Python process per workload", warmup, iterations, seconds, n);
+                        + "one JVM fork / Python process per workload, JVM heap %s, JavaCPP maxphysicalbytes %s", warmup,
+                iterations, seconds, n, BenchmarkInputs.FORK_HEAP_MAX.substring(4), nativeLimit);
         Report report = new Report(new Report.RunInfo(started, revision, settings, loadBefore, loadAverage()), machine, javaEnv,
                 torchEnv, peak, rows);
         String md = report.markdown();
@@ -216,6 +224,9 @@ public final class Compare implements Callable<Integer> {
                 .measurementTime(TimeValue.seconds(seconds))
                 .addProfiler(MemoryProfiler.class)
                 .jvmArgsPrepend("-D" + BenchmarkInputs.WEIGHTS_PROPERTY + "=" + weights.toAbsolutePath())
+                // replaces the annotation's arguments, so the heap settings are repeated
+                .jvmArgsAppend(BenchmarkInputs.FORK_HEAP_MIN, BenchmarkInputs.FORK_HEAP_MAX, BenchmarkInputs.FORK_PRETOUCH,
+                        "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + nativeLimit)
                 .shouldFailOnError(true)
                 .output(work.resolve("jmh-" + stamp + "-" + w.key().replace('@', '-') + ".log").toString());
         w.jmhParams().forEach(o::param);
