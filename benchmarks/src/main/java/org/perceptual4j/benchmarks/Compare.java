@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -196,7 +195,7 @@ public final class Compare implements Callable<Integer> {
 
     private Report.Peak peak(int n, String stamp) throws IOException, InterruptedException, RunnerException {
         List<String> out = run(List.of(javaBinary(), PeakFlopsBenchmark.ADD_VECTOR_MODULE, "-cp", System.getProperty("java.class.path"),
-                PeakFlopsBenchmark.class.getName()), false, "PeakFlopsBenchmark");
+                PeakFlopsBenchmark.class.getName()), true, "PeakFlopsBenchmark"); // merged: the JVM's incubator warning stays out of the log
         int bits = Integer.parseInt(out.stream().filter(l -> l.startsWith("VECTOR_BITS=")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("PeakFlopsBenchmark printed no VECTOR_BITS: " + out)).substring(12));
         double all = bestRate(n, stamp, bits);
@@ -232,9 +231,8 @@ public final class Compare implements Callable<Integer> {
         w.jmhParams().forEach(o::param);
         RunResult r = new Runner(o.build()).runSingle();
         Statistics s = r.getPrimaryResult().getStatistics();
-        Map<String, Result> sec = r.getSecondaryResults();
         return new Measurement(s.getMean(), s.getN() > 1 ? s.getStandardDeviation() : Double.NaN, s.getMin(), (int) s.getN(),
-                score(sec, MemoryProfiler.RSS), score(sec, MemoryProfiler.HEAP), score(sec, MemoryProfiler.OFF_HEAP));
+                score(r, MemoryProfiler.RSS), score(r, MemoryProfiler.HEAP), score(r, MemoryProfiler.OFF_HEAP));
     }
 
     private Measurement torch(Workload w, int n) throws IOException, InterruptedException {
@@ -283,9 +281,10 @@ public final class Compare implements Callable<Integer> {
         return "?";
     }
 
-    private static double score(Map<String, Result> secondary, String label) {
-        Result r = secondary.get(label);
-        return r == null ? Double.NaN : r.getScore();
+    /** A secondary result's score, NaN if the profiler did not report it. */
+    private static double score(RunResult run, String label) {
+        var result = run.getSecondaryResults().get(label); // JMH's map holds raw Result
+        return result == null ? Double.NaN : result.getScore();
     }
 
     private static String javaBinary() {

@@ -54,6 +54,7 @@ public final class MemoryProfiler implements InternalProfiler {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the signature of InternalProfiler
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
             IterationResult result) {
         PeakSampler.Peaks peaks = sampler.stop();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.bytedeco.javacpp.FloatPointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,35 +58,29 @@ class MemoryProfilerTest {
         }
     }
 
+    @SuppressWarnings("rawtypes") // InternalProfiler returns raw Results
     private static Map<String, Double> iteration(MemoryProfiler profiler, Runnable work) {
         profiler.beforeIteration(null, null);
         work.run();
         sleep(4 * MemoryProfiler.SAMPLE_MILLIS); // a few samples
         Collection<? extends Result> results = profiler.afterIteration(null, null, null);
+        Map<String, Double> scores = new HashMap<>();
         for (Result r : results) {
             assertEquals("MB", r.getScoreUnit(), r.getLabel());
+            scores.put(r.getLabel(), r.getScore());
         }
-        return results.stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        return scores;
     }
 
     @Test
     void theResidentPeakIsPerIteration() {
         MemoryProfiler profiler = new MemoryProfiler();
-        profiler.beforeIteration(null, null);
-        FloatPointer big = new FloatPointer(128L * 1024 * 1024).fill(1); // 512 MB, touched
-        big.close();
-        double first = rss(profiler);
+        double first = iteration(profiler, () -> new FloatPointer(128L * 1024 * 1024).fill(1).close()).get(MemoryProfiler.RSS); // 512 MB
         if (!ProcStatus.resetPeak()) {
             return; // kernel without clear_refs: the peak counts from the start of the process, nothing to check
         }
-        profiler.beforeIteration(null, null);
-        double second = rss(profiler);
+        double second = iteration(profiler, () -> { }).get(MemoryProfiler.RSS);
         assertTrue(second < first - 256, () -> "after a reset the peak should drop: " + first + " then " + second);
-    }
-
-    private static double rss(MemoryProfiler profiler) {
-        return profiler.afterIteration(null, null, null).stream().filter(r -> r.getLabel().equals(MemoryProfiler.RSS))
-                .findFirst().orElseThrow().getScore();
     }
 
     private static void sleep(long millis) {
