@@ -36,7 +36,7 @@ final class BenchmarkInputs {
      * Above this RSS JavaCPP forces a GC (which frees ND4J's native garbage) at its next allocation, and
      * fails with OutOfMemoryError if that does not help: bounds the garbage, and is a safety net on a
      * shared machine. The 1024² style step of 0.1.0 needs more than 8 GB at once (it fails with 8G); it
-     * grew to 16 GB of RSS without a limit.
+     * grew to 16.5 GB of RSS under a 16G limit.
      */
     static final String DEFAULT_NATIVE_LIMIT = "12G";
     static final String FORK_NATIVE_LIMIT = "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + DEFAULT_NATIVE_LIMIT;
