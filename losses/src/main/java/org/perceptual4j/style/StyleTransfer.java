@@ -307,8 +307,14 @@ public final class StyleTransfer {
             } else {
                 gradient = Nd4j.zeros(DataType.FLOAT, x.shape());
             }
+            // terms in the configured order: content layers, then style layers (a layer can be both)
             Map<String, Double> components = new LinkedHashMap<>(contentTerms);
-            components.putAll(styleTerms);
+            for (String layer : styleLayers.keySet()) {
+                Double v = styleTerms.get("style:" + layer);
+                if (v != null) {
+                    components.put("style:" + layer, v);
+                }
+            }
             if (tv != null) {
                 components.put("tv", tv.evaluate(x, gradient));
             }
