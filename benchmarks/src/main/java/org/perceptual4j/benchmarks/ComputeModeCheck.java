@@ -8,6 +8,8 @@ import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.perceptual4j.backend.NativeBinaries;
 import org.perceptual4j.image.Images;
+import org.perceptual4j.optim.Evaluation;
+import org.perceptual4j.optim.Objective;
 import org.perceptual4j.style.Initialization;
 import org.perceptual4j.style.LossRecord;
 import org.perceptual4j.style.StyleTransfer;
@@ -20,8 +22,9 @@ import org.perceptual4j.vgg.VggFeatureExtractor;
  * Whether the faster {@link VggCompute} modes may replace fp32: runs the same style transfer (default
  * losses and weights, L-BFGS, content initialisation) with each mode and compares every iteration's
  * total loss with {@link VggCompute#AUTO}'s (fp32 direct convolutions). The acceptance rule of issue 5:
- * the loss curve stays within 1% of fp32's over 100 L-BFGS iterations. Also prints each mode's time per
- * iteration, as ratios against AUTO in the same run.
+ * the loss curve stays within 1% of fp32's over 100 L-BFGS iterations. Also prints, per mode, how far the
+ * objective's value and gradient are from AUTO's at the same two images (the start and fp32's result),
+ * and the time per iteration as a ratio against AUTO in the same run.
  *
  * <pre>
  * mvn -B -ntp -q -DskipTests package dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile=/tmp/p4j-bench.cp
@@ -60,12 +63,42 @@ public final class ComputeModeCheck {
                 iterations, images ? "given" : "noise", vgg.accelerated());
         double[] reference = null;
         double referenceMillis = Double.NaN;
+        List<INDArray> points = new ArrayList<>();
+        List<Evaluation> referenceEvaluations = new ArrayList<>();
         for (VggCompute mode : modes) {
             StyleTransfer transfer = StyleTransfer.builder().featureExtractor(vgg.withCompute(mode)).content(content)
                     .style(style).size(size).iterations(iterations).init(Initialization.content()).build();
             StyleTransferResult r = transfer.run();
+            if (points.isEmpty()) {
+                // the same two points for every mode: the start, and where fp32's run ended
+                points.add(transfer.initialPoint());
+                points.add(vgg.imageConvention().toNetwork(r.image()));
+            }
+            // pointwise: the objective and its gradient at the same images, without the optimizer's amplification
+            Objective objective = transfer.objective();
+            StringBuilder pointwise = new StringBuilder();
+            for (int p = 0; p < points.size(); p++) {
+                Evaluation e = objective.evaluate(points.get(p).dup());
+                if (referenceEvaluations.size() < points.size()) {
+                    referenceEvaluations.add(new Evaluation(e.value(), e.gradient().dup(), e.components()));
+                    continue;
+                }
+                Evaluation ref = referenceEvaluations.get(p);
+                pointwise.append(String.format(Locale.ROOT, "%s%s: value %.4f%%, gradient %.4f%% (relative L2)",
+                        p == 0 ? "" : "; ", p == 0 ? "at the start" : "at fp32's result",
+                        100 * Math.abs(e.value() - ref.value()) / Math.abs(ref.value()),
+                        100 * e.gradient().sub(ref.gradient()).norm2Number().doubleValue() / ref.gradient().norm2Number().doubleValue()));
+            }
+            if (pointwise.length() > 0) {
+                System.out.printf(Locale.ROOT, "%-9s objective vs AUTO %s%n", mode, pointwise);
+            }
             double[] totals = r.history().stream().mapToDouble(LossRecord::total).toArray();
             // time per iteration without iteration 0 (session set-up and the first evaluation)
+            StringBuilder first = new StringBuilder();
+            for (int i = 0; i < Math.min(6, totals.length); i++) {
+                first.append(String.format(Locale.ROOT, " %.5g", totals[i]));
+            }
+            System.out.printf(Locale.ROOT, "%-9s first totals:%s%n", mode, first);
             double millis = (r.last().elapsedMillis() - r.history().get(0).elapsedMillis()) / (double) Math.max(1, r.iterations());
             if (reference == null) {
                 reference = totals;
