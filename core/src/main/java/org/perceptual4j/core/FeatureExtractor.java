@@ -6,6 +6,7 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.perceptual4j.core.internal.SameDiffFeatureSession;
 
 /**
  * A frozen pretrained network that maps images to named feature maps, for perceptual losses.
@@ -51,6 +52,22 @@ public interface FeatureExtractor {
      * @return map from each requested name, as given, to its feature variable
      */
     Map<String, SDVariable> define(SameDiff sd, SDVariable networkInput, Collection<String> layers);
+
+    /**
+     * Opens a session that evaluates the requested layers on network-space inputs of one shape and
+     * back-propagates feature gradients to the input; see {@link FeatureSession}. Style transfer by
+     * optimization runs one forward and one backward per step through it.
+     *
+     * <p>The default runs {@link #define} in a SameDiff graph (its backward recomputes the forward
+     * pass); extractors override it with a faster path where they have one.
+     *
+     * @param layers layer names (aliases accepted); only the network up to the deepest one is evaluated
+     * @param networkInputShape {@code [N, C, H, W]} of the inputs, in the network's space
+     * @throws IllegalArgumentException for an unknown layer, no layers, or a shape that is not NCHW
+     */
+    default FeatureSession openSession(Collection<String> layers, long... networkInputShape) {
+        return new SameDiffFeatureSession(this, layers, networkInputShape);
+    }
 
     /**
      * This network with another pooling between blocks.

@@ -84,11 +84,14 @@ public final class StyleLoss implements Loss {
         long n = features.size(0);
         long c = features.size(1);
         long hw = features.size(2) * features.size(3);
-        INDArray f = features.castTo(DataType.FLOAT).dup('c').reshape(n, c, hw);
+        boolean dense = features.dataType() == DataType.FLOAT && features.ordering() == 'c'
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(features);
+        // a view when possible: feature maps can be hundreds of MB
+        INDArray f = (dense ? features : features.castTo(DataType.FLOAT).dup('c')).reshape('c', n, c, hw);
         INDArray g = org.nd4j.linalg.factory.Nd4j.createUninitialized(DataType.FLOAT, n, c, c);
         for (long i = 0; i < n; i++) {
             INDArray fi = f.slice(i);
-            g.slice(i).assign(fi.mmul(fi.transpose()));
+            g.slice(i).assign(org.nd4j.linalg.factory.Nd4j.gemm(fi, fi, false, true));
         }
         return g.divi(c * hw);
     }

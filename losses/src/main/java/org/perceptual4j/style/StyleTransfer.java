@@ -9,19 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.perceptual4j.core.FeatureExtractor;
+import org.perceptual4j.core.FeatureSession;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
 import org.perceptual4j.core.internal.Checks;
-import org.perceptual4j.core.internal.Graphs;
 import org.perceptual4j.image.Images;
-import org.perceptual4j.losses.ContentLoss;
 import org.perceptual4j.losses.StyleLoss;
 import org.perceptual4j.losses.TotalVariationLoss;
 import org.perceptual4j.optim.AdamOptimizer;
@@ -73,8 +69,6 @@ public final class StyleTransfer {
     public static final int DEFAULT_SIZE = 512;
     /** neural-style's Adam learning rate for images in Caffe's 0-255 space. */
     public static final double DEFAULT_ADAM_LEARNING_RATE = 10;
-
-    private static final String IMAGE = "image";
 
     private final FeatureExtractor extractor;
     private final INDArray content;
@@ -153,8 +147,12 @@ public final class StyleTransfer {
         long start = System.nanoTime();
         ImageConvention convention = extractor.imageConvention();
         Prepared p = prepare();
-        Objective objective = p.objective();
-        INDArray x0 = p.start();
+        try (Objective objective = p.objective()) {
+            return run(objective, p.start(), start, convention);
+        }
+    }
+
+    private StyleTransferResult run(Objective objective, INDArray x0, long start, ImageConvention convention) {
         List<LossRecord> history = new ArrayList<>();
         // the optimizer's result holds the last finite evaluation; keep the non-finite value for the message
         double[] nonFinite = {Double.NaN};
@@ -191,7 +189,9 @@ public final class StyleTransfer {
      * The differentiable objective this configuration minimizes, for use with any {@link Optimizer}:
      * x is an image in the feature extractor's input space ({@link ImageConvention#toNetwork}) at the
      * output size; each evaluation's components are the weighted loss terms ("content:relu4_2", ...).
-     * Builds the targets and the graph; the returned objective is not thread-safe.
+     * Builds the targets and opens a {@link FeatureSession} of the extractor; the returned objective is
+     * not thread-safe. Its native buffers (oneDNN path) are released when it is garbage collected;
+     * {@link #run()} releases them as soon as it ends.
      */
     public org.perceptual4j.optim.Objective objective() {
         return prepare().objective()::evaluate;
@@ -216,7 +216,7 @@ public final class StyleTransfer {
                 : extractor.features(contentRgb, contentLayers.keySet());
         Map<String, INDArray> targetGrams = blendedGrams(styleSize);
         INDArray x0 = convention.toNetwork(initialImage(contentRgb, h, w));
-        return new Prepared(new Objective(contentTargets, targetGrams, x0), x0);
+        return new Prepared(new Objective(contentTargets, targetGrams, x0.shape()), x0);
     }
 
     private Map<String, INDArray> blendedGrams(int styleSize) {
@@ -232,6 +232,8 @@ public final class StyleTransfer {
                 INDArray g = StyleLoss.gram(f.get(layer)).muli(blendWeights[i] / blendSum);
                 grams.merge(layer, g, INDArray::addi);
             }
+            // release the feature maps now rather than at the next garbage collection (they can be GBs)
+            f.values().stream().distinct().filter(INDArray::closeable).forEach(INDArray::close);
         }
         return grams;
     }
@@ -262,60 +264,72 @@ public final class StyleTransfer {
         return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(rgb, 0.0, false), 1.0, false);
     }
 
-    /** The differentiable objective: one SameDiff graph, the image a variable, the network and targets constants. */
-    private final class Objective {
-        private final SameDiff sd = SameDiff.create();
-        private final SDVariable image;
-        private final Map<String, String> termVariables = new LinkedHashMap<>();
-        private final String totalName;
+    /**
+     * The differentiable objective. Each evaluation runs the network once forward and once backward
+     * through a {@link FeatureSession} (oneDNN for VGG when available, SameDiff otherwise); the loss
+     * terms and their gradients with respect to the features are computed in between, in closed form
+     * ({@link LossTerms}), and the total-variation gradient is added at the end.
+     */
+    private final class Objective implements AutoCloseable {
+        private final FeatureSession session;
+        /** Per layer (content layers first, in order, then the other style layers): its terms. */
+        private final Map<String, LossTerms.Layer> layerTerms = new LinkedHashMap<>();
+        private final LossTerms.TotalVariation tv;
 
-        Objective(Map<String, INDArray> contentTargets, Map<String, INDArray> targetGrams, INDArray x0) {
-            image = sd.var(IMAGE, x0.dup());
+        Objective(Map<String, INDArray> contentTargets, Map<String, INDArray> targetGrams, long[] shape) {
             Set<String> layers = new LinkedHashSet<>(contentLayers.keySet());
             layers.addAll(styleLayers.keySet());
-            Map<String, SDVariable> features = layers.isEmpty() ? Map.of() : extractor.define(sd, image, layers);
-            List<SDVariable> terms = new ArrayList<>();
-            ContentLoss contentLoss = new ContentLoss();
-            for (Map.Entry<String, Double> e : contentLayers.entrySet()) {
-                SDVariable target = sd.constant("content_target_" + e.getKey(), contentTargets.get(e.getKey()));
-                SDVariable t = contentLoss.define(sd, features.get(e.getKey()), target).mul(contentWeight * e.getValue());
-                terms.add(term(t, "content:" + e.getKey(), "term_content_" + e.getKey()));
+            for (String l : layers) {
+                layerTerms.put(l, new LossTerms.Layer(contentTargets.get(l), contentWeight * contentLayers.getOrDefault(l, 0.0),
+                        targetGrams.get(l), styleWeight * styleLayers.getOrDefault(l, 0.0)));
             }
-            StyleLoss styleLoss = new StyleLoss();
-            for (Map.Entry<String, Double> e : styleLayers.entrySet()) {
-                SDVariable gram = sd.constant("style_gram_" + e.getKey(), targetGrams.get(e.getKey()));
-                SDVariable t = styleLoss.defineAgainstGram(sd, features.get(e.getKey()), gram).mul(styleWeight * e.getValue());
-                terms.add(term(t, "style:" + e.getKey(), "term_style_" + e.getKey()));
-            }
-            if (tvWeight > 0) {
-                terms.add(term(tvLoss.define(sd, image, null).mul(tvWeight), "tv", "term_tv"));
-            }
-            SDVariable sum = terms.get(0);
-            for (int i = 1; i < terms.size(); i++) {
-                sum = sum.add(terms.get(i));
-            }
-            // with a single term the sum is the term's own variable: renaming it would lose the term's name
-            SDVariable total = terms.size() == 1 ? sd.identity("total", sum) : sum.rename("total");
-            totalName = total.name();
-            sd.setLossVariables(total);
-            Graphs.createGradFunction(sd, IMAGE);
-        }
-
-        private SDVariable term(SDVariable v, String displayName, String varName) {
-            SDVariable named = v.rename(varName);
-            termVariables.put(displayName, named.name());
-            return named;
+            tv = tvWeight > 0 ? new LossTerms.TotalVariation(tvLoss.norm(), tvWeight) : null;
+            session = layers.isEmpty() ? null : extractor.openSession(layers, shape);
         }
 
         Evaluation evaluate(INDArray x) {
-            image.getArr().assign(x);
-            List<String> outputs = new ArrayList<>(termVariables.values());
-            outputs.add(totalName);
-            OutAndGrad r = sd.calculateGradientsAndOutputs(Collections.emptyMap(), outputs, List.of(IMAGE));
-            Map<String, Double> components = new LinkedHashMap<>();
-            termVariables.forEach((display, var) -> components.put(display, r.getOutputs().get(var).getDouble(0)));
-            double total = r.getOutputs().get(totalName).getDouble(0);
-            return new Evaluation(total, r.getGradients().get(IMAGE).dup(), components);
+            Map<String, Double> contentTerms = new LinkedHashMap<>();
+            Map<String, Double> styleTerms = new LinkedHashMap<>();
+            INDArray gradient;
+            if (session != null) {
+                Map<String, INDArray> features = session.forward(x);
+                // each layer's features are replaced by the gradient of its terms, which goes back through the network
+                layerTerms.forEach((layer, terms) -> {
+                    double[] values = terms.evaluate(features.get(layer));
+                    if (contentLayers.containsKey(layer)) {
+                        contentTerms.put("content:" + layer, values[0]);
+                    }
+                    if (styleLayers.containsKey(layer)) {
+                        styleTerms.put("style:" + layer, values[1]);
+                    }
+                });
+                gradient = session.backward(features);
+            } else {
+                gradient = Nd4j.zeros(DataType.FLOAT, x.shape());
+            }
+            // terms in the configured order: content layers, then style layers (a layer can be both)
+            Map<String, Double> components = new LinkedHashMap<>(contentTerms);
+            for (String layer : styleLayers.keySet()) {
+                Double v = styleTerms.get("style:" + layer);
+                if (v != null) {
+                    components.put("style:" + layer, v);
+                }
+            }
+            if (tv != null) {
+                components.put("tv", tv.evaluate(x, gradient));
+            }
+            double total = 0;
+            for (double v : components.values()) {
+                total += v;
+            }
+            return new Evaluation(total, gradient, components);
+        }
+
+        @Override
+        public void close() {
+            if (session != null) {
+                session.close();
+            }
         }
     }
 

@@ -14,10 +14,14 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.perceptual4j.core.FeatureExtractor;
+import org.perceptual4j.core.FeatureSession;
 import org.perceptual4j.core.ImageConvention;
 import org.perceptual4j.core.Pooling;
 import org.perceptual4j.core.Provenance;
 import org.perceptual4j.core.internal.Checks;
+import org.perceptual4j.vgg.internal.OneDnn;
+import org.perceptual4j.vgg.internal.OneDnnSession;
+import org.perceptual4j.vgg.internal.OneDnnWeights;
 
 /**
  * VGG16 or VGG19 features ({@code conv1_1}, {@code relu1_1}, ..., {@code pool5}) with frozen weights.
@@ -28,8 +32,11 @@ import org.perceptual4j.core.internal.Checks;
  * the Keras layer name {@code block4_conv2}, which in Keras includes the ReLU and so means
  * {@code relu4_2}; {@code block4_pool} means {@code pool4}.
  *
- * <p>Immutable and thread-safe: each call builds its own graph over the shared, never-modified weights.
- * Only the part of the network up to the deepest requested layer is built and evaluated.
+ * <p>Immutable and thread-safe: each call builds its own graph or session over the shared,
+ * never-modified weights. Only the part of the network up to the deepest requested layer is built and
+ * evaluated. Features and gradients run on oneDNN when its natives are on the class path (see
+ * {@link VggCompute} and {@link #accelerated()}), on SameDiff otherwise; {@link #define} always adds
+ * SameDiff ops.
  */
 public final class VggFeatureExtractor implements FeatureExtractor {
     private final VggArchitecture architecture;
@@ -38,15 +45,27 @@ public final class VggFeatureExtractor implements FeatureExtractor {
     private final ImageConvention convention;
     private final Provenance provenance;
     private final List<String> layerNames;
+    private final VggCompute compute;
+    /** oneDNN copies of the weights, made on first use and shared by all variants of this network. */
+    private final OneDnnWeights oneDnnWeights;
 
     VggFeatureExtractor(VggArchitecture architecture, List<KerasVggWeights.Conv> convs, Pooling pooling,
             ImageConvention convention, Provenance provenance) {
+        this(architecture, List.copyOf(convs), pooling, convention, provenance, VggCompute.AUTO,
+                new OneDnnWeights(convs.stream().map(KerasVggWeights.Conv::kernel).toList(),
+                        convs.stream().map(KerasVggWeights.Conv::bias).toList()));
+    }
+
+    private VggFeatureExtractor(VggArchitecture architecture, List<KerasVggWeights.Conv> convs, Pooling pooling,
+            ImageConvention convention, Provenance provenance, VggCompute compute, OneDnnWeights oneDnnWeights) {
         this.architecture = architecture;
-        this.convs = List.copyOf(convs);
+        this.convs = convs;
         this.pooling = pooling;
         this.convention = convention;
         this.provenance = provenance;
         this.layerNames = architecture.layerNames();
+        this.compute = compute;
+        this.oneDnnWeights = oneDnnWeights;
     }
 
     public VggArchitecture architecture() {
@@ -81,7 +100,29 @@ public final class VggFeatureExtractor implements FeatureExtractor {
     @Override
     public VggFeatureExtractor withPooling(Pooling newPooling) {
         Checks.requireNonNull(newPooling, "pooling");
-        return newPooling == pooling ? this : new VggFeatureExtractor(architecture, convs, newPooling, convention, provenance);
+        return newPooling == pooling ? this
+                : new VggFeatureExtractor(architecture, convs, newPooling, convention, provenance, compute, oneDnnWeights);
+    }
+
+    /** How features and gradients are computed (default {@link VggCompute#AUTO}). */
+    public VggCompute compute() {
+        return compute;
+    }
+
+    /** This network computing with {@code newCompute}; the weights are shared, not copied. */
+    public VggFeatureExtractor withCompute(VggCompute newCompute) {
+        Checks.requireNonNull(newCompute, "compute");
+        return newCompute == compute ? this
+                : new VggFeatureExtractor(architecture, convs, pooling, convention, provenance, newCompute, oneDnnWeights);
+    }
+
+    /**
+     * True if {@link #features} and {@link #openSession} run on oneDNN, false if they run on SameDiff
+     * (mode {@link VggCompute#SAMEDIFF}, or oneDNN's natives missing, or ND4J not on the CPU backend).
+     * The first call loads the natives.
+     */
+    public boolean accelerated() {
+        return compute != VggCompute.SAMEDIFF && OneDnn.available();
     }
 
     @Override
@@ -111,6 +152,12 @@ public final class VggFeatureExtractor implements FeatureExtractor {
         List<String> requested = requested(layers);
         checkSize(rgbImages.size(2), rgbImages.size(3), requested);
         INDArray net = convention.toNetwork(rgbImages);
+        if (accelerated()) {
+            // a features-only session: its outputs are ND4J arrays that outlive it
+            try (OneDnnSession session = oneDnnSession(requested, net.shape(), false)) {
+                return new LinkedHashMap<>(session.forward(net));
+            }
+        }
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("input", DataType.FLOAT, -1, 3, -1, -1);
         Map<String, SDVariable> outs = define(sd, in, requested);
@@ -162,6 +209,51 @@ public final class VggFeatureExtractor implements FeatureExtractor {
         return result;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@link #accelerated()} the session runs on oneDNN: activations stay in oneDNN's blocked
+     * layouts, the backward pass computes data gradients only, buffers are reused between calls.
+     */
+    @Override
+    public FeatureSession openSession(Collection<String> layers, long... networkInputShape) {
+        List<String> requested = requested(layers);
+        if (networkInputShape == null || networkInputShape.length != 4 || networkInputShape[1] != 3) {
+            throw new IllegalArgumentException("input shape: expected [N, 3, H, W], got " + java.util.Arrays.toString(networkInputShape));
+        }
+        checkSize(networkInputShape[2], networkInputShape[3], requested);
+        return accelerated() ? oneDnnSession(requested, networkInputShape, true)
+                : FeatureExtractor.super.openSession(requested, networkInputShape);
+    }
+
+    private OneDnnSession oneDnnSession(List<String> requested, long[] shape, boolean training) {
+        Map<String, Integer> tapLayer = new LinkedHashMap<>();
+        int deepest = 0;
+        for (String l : requested) {
+            int index = layerNames.indexOf(resolveLayer(l));
+            tapLayer.put(l, index);
+            deepest = Math.max(deepest, index);
+        }
+        List<OneDnnSession.Layer> layers = new ArrayList<>();
+        int conv = 0;
+        for (int i = 0; i <= deepest; i++) {
+            String name = layerNames.get(i);
+            if (name.startsWith("conv")) {
+                layers.add(new OneDnnSession.Layer(name, OneDnnSession.Kind.CONV, conv++));
+            } else if (name.startsWith("relu")) {
+                layers.add(new OneDnnSession.Layer(name, OneDnnSession.Kind.RELU, -1));
+            } else {
+                layers.add(new OneDnnSession.Layer(name, pooling == Pooling.MAX ? OneDnnSession.Kind.MAX_POOL : OneDnnSession.Kind.AVG_POOL, -1));
+            }
+        }
+        OneDnnSession.Convolutions convolutions = switch (compute) {
+            case WINOGRAD -> OneDnnSession.Convolutions.WINOGRAD;
+            case BF16 -> OneDnn.nativeBf16() ? OneDnnSession.Convolutions.BF16 : OneDnnSession.Convolutions.DIRECT;
+            default -> OneDnnSession.Convolutions.DIRECT;
+        };
+        return new OneDnnSession(oneDnnWeights, layers, tapLayer, shape, convolutions, training);
+    }
+
     private static List<String> requested(Collection<String> layers) {
         if (layers == null || layers.isEmpty()) {
             throw new IllegalArgumentException("layers: expected at least one layer name, got " + layers);
@@ -200,6 +292,6 @@ public final class VggFeatureExtractor implements FeatureExtractor {
 
     @Override
     public String toString() {
-        return architecture + "[pooling=" + pooling + ", convention=" + convention + ", weights=" + provenance + "]";
+        return architecture + "[pooling=" + pooling + ", compute=" + compute + ", convention=" + convention + ", weights=" + provenance + "]";
     }
 }

@@ -27,6 +27,7 @@ import org.perceptual4j.style.StyleTransferListener;
 import org.perceptual4j.style.StyleTransferResult;
 import org.perceptual4j.vgg.Vgg16;
 import org.perceptual4j.vgg.Vgg19;
+import org.perceptual4j.vgg.VggCompute;
 import org.perceptual4j.vgg.VggFeatureExtractor;
 import org.perceptual4j.vgg.VggImportException;
 import org.perceptual4j.vgg.download.WeightsCache;
@@ -64,6 +65,9 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** TV norm names. */
     enum TvNormName { squared, l1 }
+
+    /** {@link VggCompute} names. */
+    enum ComputeName { auto, winograd, bf16, samediff }
 
     @Spec
     CommandSpec spec;
@@ -158,6 +162,13 @@ final class StylizeCommand implements Callable<Integer> {
             description = "Use VGG16 instead of VGG19 (the --weights file must then be a VGG16 file).")
     boolean vgg16;
 
+    @Option(names = "--compute", paramLabel = "MODE",
+            description = {"How VGG's convolutions compute: auto (oneDNN fp32 direct, else SameDiff), winograd "
+                    + "(oneDNN fp32 Winograd, faster, slightly larger rounding errors), bf16 (bfloat16 with fp32 "
+                    + "accumulation on AVX512_BF16 CPUs, fastest, ~1% differences) or samediff. "
+                    + "Default: ${DEFAULT-VALUE}."})
+    ComputeName compute = ComputeName.auto;
+
     @Option(names = "--save-every", paramLabel = "N",
             description = "Also write the image every N iterations as OUT-STEM_ITERATION.EXT next to --out.")
     Integer saveEvery;
@@ -192,9 +203,10 @@ final class StylizeCommand implements Callable<Integer> {
             styleImages.add(readImage(reader, s.file(), "style image"));
         }
         Initialization initialization = initialization(reader);
-        VggFeatureExtractor network = loadNetwork();
+        VggFeatureExtractor network = loadNetwork().withCompute(VggCompute.valueOf(compute.name().toUpperCase(Locale.ROOT)));
         // which file, format and checksum, and how images are prepared for it: a mismatch shows here
-        info("Weights: " + network.provenance() + ", image convention " + network.imageConvention());
+        info("Weights: " + network.provenance() + ", image convention " + network.imageConvention()
+                + ", compute " + network.compute() + (network.accelerated() ? " (oneDNN)" : " (SameDiff)"));
 
         ProgressDisplay.Mode mode = CommandSupport.progressMode(quiet, parent);
         RunListener listener = new RunListener();

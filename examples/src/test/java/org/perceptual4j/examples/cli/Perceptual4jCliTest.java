@@ -16,7 +16,7 @@ class Perceptual4jCliTest {
         String help = r.out();
         List<String> expected = List.of("--content", "--style", "--out", "--size", "--iterations", "--optimizer",
                 "--learning-rate", "--content-weight", "--style-weight", "--tv-weight", "--tv-norm", "--content-layers",
-                "--style-layers", "--init", "--pooling", "--style-scale", "--weights", "--vgg16", "--save-every",
+                "--style-layers", "--init", "--pooling", "--style-scale", "--weights", "--vgg16", "--compute", "--save-every",
                 "--seed", "--loss-log", "--max-pixels", "--quiet", "--verbose", "--help", "--version");
         for (String option : expected) {
             assertTrue(help.contains(option), option + " missing from:\n" + help);

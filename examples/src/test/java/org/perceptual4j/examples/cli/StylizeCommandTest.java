@@ -311,8 +311,20 @@ class StylizeCommandTest {
     void weightsLineShowsFileFormatChecksumAndConvention() throws IOException {
         CliRunner.Result r = CliRunner.run(args()).assertSuccess();
         Path h5 = Path.of(WEIGHTS).toAbsolutePath();
-        assertEquals("Weights: " + h5 + " (Keras HDF5, md5 " + Provenance.md5(h5) + "), image convention CAFFE",
+        assertEquals("Weights: " + h5 + " (Keras HDF5, md5 " + Provenance.md5(h5) + "), image convention CAFFE, compute AUTO (oneDNN)",
                 r.err().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void computeModeIsChosenAndReported() {
+        CliRunner.Result r = CliRunner.run(args("--compute", "samediff", "--iterations", "2")).assertSuccess();
+        assertTrue(r.err().lines().findFirst().orElseThrow().endsWith(", compute SAMEDIFF (SameDiff)"), r.err());
+        CliRunner.Result w = CliRunner.run(args("--compute", "winograd", "--iterations", "2")).assertSuccess();
+        assertTrue(w.err().lines().findFirst().orElseThrow().endsWith(", compute WINOGRAD (oneDNN)"), w.err());
+        CliRunner.Result bad = CliRunner.run(args("--compute", "fast"));
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().startsWith("Invalid value for option '--compute': expected one of [auto, winograd, bf16, samediff]"),
+                bad.err());
     }
 
     @Test
@@ -321,7 +333,7 @@ class StylizeCommandTest {
         Path mat = Files.copy(TinyVgg.resource("matconvnet/tiny_vgg19.mat"), dir.resolve("vgg19_weights.h5"));
         CliRunner.Result r = CliRunner.run(args("--weights", mat.toString())).assertSuccess();
         assertEquals("Weights: " + mat.toAbsolutePath() + " (MatConvNet MAT, md5 " + Provenance.md5(mat)
-                + "), image convention MATCONVNET", r.err().lines().findFirst().orElseThrow());
+                + "), image convention MATCONVNET, compute AUTO (oneDNN)", r.err().lines().findFirst().orElseThrow());
         assertEquals(32, readPng(out).getWidth());
         CliRunner.Result r16 = CliRunner.run(args("--vgg16", "--iterations", "1", "--weights",
                 TinyVgg.resource("matconvnet/tiny_vgg16_old.mat").toString())).assertSuccess();
@@ -334,7 +346,7 @@ class StylizeCommandTest {
         Path onnx = Files.copy(TinyVgg.resource("tiny_vgg19_features.onnx"), dir.resolve("vgg19_weights.h5"));
         CliRunner.Result r = CliRunner.run(args("--weights", onnx.toString())).assertSuccess();
         assertEquals("Weights: " + onnx.toAbsolutePath() + " (ONNX, md5 " + Provenance.md5(onnx)
-                + "), image convention IMAGENET", r.err().lines().findFirst().orElseThrow());
+                + "), image convention IMAGENET, compute AUTO (oneDNN)", r.err().lines().findFirst().orElseThrow());
         assertEquals(32, readPng(out).getWidth());
     }
 
