@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -154,6 +155,26 @@ public final class GifReader implements Closeable {
                 throw corrupt(name, 0, e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Whether a file is a GIF by its content (it starts with the signature {@code GIF87a} or
+     * {@code GIF89a}), whatever its name; only the first 6 bytes are read. An empty file is not a GIF.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException if it is a directory or cannot be read; the message names the file
+     */
+    public static boolean isGif(Path file) throws IOException {
+        Checks.requireNonNull(file, "file");
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not an image file");
+        }
+        try (ImageInputStream in = ImageReader.openStream(file)) {
+            return GifStructure.isGif(in);
+        } catch (java.io.FileNotFoundException e) {
+            throw Files.exists(file) ? new IOException(file + ": cannot read (" + e.getMessage() + ")", e)
+                    : new NoSuchFileException(file.toString(), null, "no such file");
         }
     }
 

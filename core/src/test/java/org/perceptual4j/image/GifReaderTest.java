@@ -208,6 +208,20 @@ class GifReaderTest {
         assertEquals(BLUE, rgbAt(frames.get(0).image(), 7, 15));
     }
 
+    @Test
+    void aGifIsRecognisedByItsContentWhateverItsName() throws IOException {
+        BufferedImage img = TestImages.solid(4, 4, BufferedImage.TYPE_BYTE_INDEXED, 0x0000ff);
+        assertTrue(GifReader.isGif(file("really-a-gif.png", TestImages.encode(img, "gif"))));
+        assertTrue(GifReader.isGif(file("old.gif", TestGifs.withoutFrames(2, 2))), "a GIF without frames is still a GIF");
+        assertFalse(GifReader.isGif(file("png.gif", TestImages.encode(TestImages.solid(4, 4, BufferedImage.TYPE_INT_RGB, 0), "png"))));
+        assertFalse(GifReader.isGif(file("short.gif", new byte[] {'G', 'I', 'F'})));
+        assertFalse(GifReader.isGif(file("empty.gif", new byte[0])));
+        Path missing = dir.resolve("missing.gif");
+        assertEquals(missing.toString(), assertThrows(NoSuchFileException.class, () -> GifReader.isGif(missing)).getFile());
+        IOException e = assertThrows(IOException.class, () -> GifReader.isGif(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": "), e.getMessage());
+    }
+
     // ---- bad input ----
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.perceptual4j.testing.SyntheticVideo;
 
 class FrameStabilizerTest {
     private static final int H = 64;
@@ -24,56 +24,13 @@ class FrameStabilizerTest {
     private static final double NOISE = 0.01;
     private static final StandInStylizer NET = new StandInStylizer(42, 8, true);
 
-    /** A static scene: colour gradients, a soft blob and two hard-edged shapes. */
     private static float[] scene() {
-        float[] d = new float[3 * H * W];
-        for (int y = 0; y < H; y++) {
-            for (int x = 0; x < W; x++) {
-                double u = x / (double) W;
-                double v = y / (double) H;
-                double blob = Math.exp(-((u - 0.6) * (u - 0.6) + (v - 0.4) * (v - 0.4)) / 0.02);
-                double[] rgb = {0.2 + 0.5 * u + 0.2 * blob, 0.3 + 0.4 * v, 0.6 - 0.3 * u * v + 0.1 * blob};
-                if (x > 8 && x < 20 && y > 40 && y < 58) {
-                    rgb = new double[] {0.9, 0.8, 0.2};
-                }
-                if ((x - 45) * (x - 45) + (y - 48) * (y - 48) < 36) {
-                    rgb = new double[] {0.1, 0.2, 0.5};
-                }
-                for (int c = 0; c < 3; c++) {
-                    d[(c * H + y) * W + x] = (float) rgb[c];
-                }
-            }
-        }
-        return d;
+        return SyntheticVideo.scene(H, W);
     }
 
     /** {@code frames} frames of the scene with independent noise, and a white square moving right if {@code speed > 0}. */
     private static List<INDArray> video(int frames, int speed, long seed) {
-        Random r = new Random(seed);
-        float[] clean = scene();
-        List<INDArray> out = new ArrayList<>();
-        for (int t = 0; t < frames; t++) {
-            float[] d = clean.clone();
-            if (speed > 0) {
-                paintSquare(d, 4 + speed * t, 12);
-            }
-            for (int i = 0; i < d.length; i++) {
-                d[i] += (float) (r.nextGaussian() * NOISE);
-            }
-            out.add(Nd4j.create(d, new long[] {1, 3, H, W}, DataType.FLOAT));
-        }
-        return out;
-    }
-
-    /** A 10 x 10 white square with its left edge at x0, top at y0. */
-    private static void paintSquare(float[] d, int x0, int y0) {
-        for (int c = 0; c < 3; c++) {
-            for (int y = y0; y < y0 + 10; y++) {
-                for (int x = x0; x < Math.min(W, x0 + 10); x++) {
-                    d[(c * H + y) * W + x] = 1f;
-                }
-            }
-        }
+        return SyntheticVideo.frames(H, W, frames, NOISE, speed, seed);
     }
 
     private static List<INDArray> apply(UnaryOperator<INDArray> op, List<INDArray> frames) {
@@ -139,11 +96,13 @@ class FrameStabilizerTest {
         List<INDArray> stable = apply(FrameStabilizer.defaults().wrap(NET), frames);
         for (int t = 2; t < 12; t++) {
             // the square's previous and current place, plus the stand-in's reach (2 pixels)
-            int x0 = Math.max(0, 4 + speed * (t - 1) - 2);
-            int x1 = Math.min(W, 4 + speed * t + 10 + 2);
-            INDArray follow = crop(stable.get(t), x0, x1, 10, 24);
-            INDArray current = crop(plain.get(t), x0, x1, 10, 24);
-            INDArray ghost = crop(plain.get(t - 1), x0, x1, 10, 24);
+            int x0 = Math.max(0, SyntheticVideo.squareLeft(speed, t - 1) - 2);
+            int x1 = Math.min(W, SyntheticVideo.squareLeft(speed, t) + SyntheticVideo.SQUARE + 2);
+            int y0 = SyntheticVideo.SQUARE_TOP - 2;
+            int y1 = SyntheticVideo.SQUARE_TOP + SyntheticVideo.SQUARE + 2;
+            INDArray follow = crop(stable.get(t), x0, x1, y0, y1);
+            INDArray current = crop(plain.get(t), x0, x1, y0, y1);
+            INDArray ghost = crop(plain.get(t - 1), x0, x1, y0, y1);
             double error = meanAbsDiff(follow, current);
             double ghostSize = meanAbsDiff(ghost, current);
             // not exactly 0: the instance normalisation sees the denoised static part of the frame

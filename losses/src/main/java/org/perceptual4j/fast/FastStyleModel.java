@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -27,6 +28,10 @@ import org.perceptual4j.image.Images;
  * FastStyleModel model = FastStyleModel.load(Path.of("starry.p4jstyle"));
  * Images.write(model.stylize(Images.read(Path.of("photo.jpg"))), Path.of("photo_starry.png"));
  * }</pre>
+ *
+ * <p>A folder of images: {@link #stylizeFolder}. Animated GIFs (frame delays and loop count kept) and
+ * numbered video frames, optionally with less flicker: a {@link org.perceptual4j.video.VideoStylizer}
+ * given {@link #stylizer()}.
  *
  * <h2>File</h2>
  * One file ({@link #save}, {@link #load}) holds the architecture, the weights and the {@link Metadata}: a
@@ -117,12 +122,46 @@ public final class FastStyleModel {
 
     /**
      * A function that stylizes images of one size ({@code [N, 3, height, width]}, RGB [0, 1]) like
-     * {@link #stylize(INDArray)}, with the computation built once: for video frames, animations and
-     * benchmarks. Thread-safe. See {@link TransformNet#inference(long, long)}.
+     * {@link #stylize(INDArray)}, with the computation built once, here: for benchmarks and servers that
+     * know the size in advance. Thread-safe. See {@link TransformNet#inference(long, long)}.
      */
     public UnaryOperator<INDArray> stylizer(long height, long width) {
         TransformNet.Inference inference = network.inference(height, width);
         return rgb -> clamp(inference.output(rgb));
+    }
+
+    /**
+     * A function that stylizes images like {@link #stylize(INDArray)}, building the computation for the
+     * size of the first image it is given and reusing it while the size stays the same (an image of
+     * another size builds it anew, replacing the old one). This is the stylizer for animations and video,
+     * whose frames all share one size: hand it to a {@link org.perceptual4j.video.VideoStylizer}, which
+     * reads the frames, optionally reduces flicker and writes the result:
+     *
+     * <pre>{@code
+     * VideoStylizer video = VideoStylizer.builder().stabilize(true).build();
+     * video.stylizeGif(Path.of("cat.gif"), Path.of("cat_starry.gif"), model.stylizer());  // delays, loop count kept
+     * video.stylizeFrames(Path.of("frames"), Path.of("stylized"), model.stylizer());       // frame_0001.png, ...
+     * }</pre>
+     *
+     * ({@code model::stylize} would work too but builds the computation for every frame, about a second
+     * each on a busy 2-core machine.) Thread-safe; the prepared computation is held until the function
+     * is garbage-collected.
+     */
+    public UnaryOperator<INDArray> stylizer() {
+        AtomicReference<Prepared> last = new AtomicReference<>();
+        return rgb -> {
+            Checks.requireImage(rgb, "image");
+            Prepared p = last.get();
+            if (p == null || p.height() != rgb.size(2) || p.width() != rgb.size(3)) {
+                p = new Prepared(rgb.size(2), rgb.size(3), stylizer(rgb.size(2), rgb.size(3)));
+                last.set(p);
+            }
+            return p.stylizer().apply(rgb);
+        };
+    }
+
+    /** A stylizer prepared for one size. */
+    private record Prepared(long height, long width, UnaryOperator<INDArray> stylizer) {
     }
 
     private static INDArray clamp(INDArray out) {
@@ -194,22 +233,14 @@ public final class FastStyleModel {
         List<Path> written = new ArrayList<>();
         Map<Path, String> failures = new LinkedHashMap<>();
         int done = 0;
-        UnaryOperator<INDArray> stylizer = null;
-        long lastHeight = 0;
-        long lastWidth = 0;
+        UnaryOperator<INDArray> stylizer = stylizer(); // reused while consecutive images share a size
         for (Map.Entry<Path, Path> e : outputs.entrySet()) {
             if (Thread.currentThread().isInterrupted()) {
                 return new FolderResult(inputs.size(), written, failures, false);
             }
             IOException failure = null;
             try {
-                INDArray image = reader.read(e.getKey());
-                if (stylizer == null || !sameSize(image, lastHeight, lastWidth)) {
-                    stylizer = stylizer(image.size(2), image.size(3)); // reused while the size stays the same
-                    lastHeight = image.size(2);
-                    lastWidth = image.size(3);
-                }
-                INDArray styled = stylizer.apply(image);
+                INDArray styled = stylizer.apply(reader.read(e.getKey()));
                 Path parent = e.getValue().toAbsolutePath().getParent();
                 if (parent != null) {
                     Files.createDirectories(parent);
@@ -226,10 +257,6 @@ public final class FastStyleModel {
             }
         }
         return new FolderResult(inputs.size(), written, failures, true);
-    }
-
-    private static boolean sameSize(INDArray image, long height, long width) {
-        return image.size(2) == height && image.size(3) == width;
     }
 
     /** The output name of an input path: PNG and JPEG keep it, other formats get {@code .png}. */

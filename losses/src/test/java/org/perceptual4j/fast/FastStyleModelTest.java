@@ -81,6 +81,17 @@ class FastStyleModelTest {
     }
 
     @Test
+    void theFrameStylizerFollowsTheSizeOfItsInput() {
+        FastStyleModel m = model();
+        java.util.function.UnaryOperator<INDArray> frames = m.stylizer();
+        for (INDArray x : List.of(FastTesting.image(1, 10, 14), FastTesting.image(2, 10, 14), FastTesting.image(3, 9, 13),
+                FastTesting.image(4, 10, 14))) {
+            assertArrayEquals(m.stylize(x).data().asFloat(), frames.apply(x).data().asFloat(), 0f, java.util.Arrays.toString(x.shape()));
+        }
+        assertThrows(IllegalArgumentException.class, () -> frames.apply(Nd4j.zeros(1, 4, 10, 14)));
+    }
+
+    @Test
     void corruptTruncatedAndForeignFilesAreReportedWithTheirName() throws IOException {
         Path good = tmp.resolve("good.p4jstyle");
         model().save(good);

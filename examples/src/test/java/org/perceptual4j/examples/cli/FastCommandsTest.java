@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.perceptual4j.fast.FastStyleModel;
+import org.perceptual4j.fast.TransformNet;
+import org.perceptual4j.image.GifFrame;
+import org.perceptual4j.image.GifReader;
+import org.perceptual4j.image.GifWriter;
 import org.perceptual4j.image.Images;
+import org.perceptual4j.testing.GifFiles;
 import org.perceptual4j.vgg.TinyVgg;
 
 /** End-to-end runs of {@code train-fast} and {@code apply-fast} on the tiny random-weight VGG16 at 16 pixels. */
@@ -147,10 +154,15 @@ class FastCommandsTest {
         assertFalse(Files.exists(out));
     }
 
+    /** Saves an untrained tiny model (width 4, one residual block) as {@link #model}. */
+    private void tinyModel() throws IOException {
+        FastStyleModel.of(TransformNet.random(new TransformNet.Architecture(4, 1), 1), FastStyleModel.Metadata.of("s", 0, Map.of()))
+                .save(model);
+    }
+
     @Test
     void aFolderWithABadImageWritesTheOthersAndFails() throws IOException {
-        FastStyleModel.of(org.perceptual4j.fast.TransformNet.random(new org.perceptual4j.fast.TransformNet.Architecture(4, 1), 1),
-                FastStyleModel.Metadata.of("s", 0, java.util.Map.of())).save(model);
+        tinyModel();
         Path out = dir.resolve("out");
         CliRunner.Result r = CliRunner.run("apply-fast", "--model", model.toString(), "--input", data.toString(), "--out",
                 out.toString(), "--max-pixels", "450");
@@ -159,5 +171,115 @@ class FastCommandsTest {
         assertTrue(r.err().contains("skipped " + data.resolve("a.png") + ": 24 x 20 = 480 pixels exceeds the limit"), r.err());
         INDArray b = Images.read(out.resolve("b.jpg"));
         assertArrayEquals(new long[] {1, 3, 18, 18}, b.shape());
+    }
+
+    // ---- animated GIFs and video frames ----
+
+    /** A 16 x 12 GIF of {@code delays.length} different random frames with these delays and loop count. */
+    private Path gif(String name, int loopCount, int... delays) throws IOException {
+        Path p = dir.resolve(name);
+        try (GifWriter.Output o = GifWriter.builder().build().open(dir.resolve("tmp.gif"), loopCount)) {
+            for (int t = 0; t < delays.length; t++) {
+                o.append(Nd4j.rand(DataType.FLOAT, 1, 3, 12, 16), delays[t]);
+            }
+            o.commit();
+        }
+        Files.move(dir.resolve("tmp.gif"), p); // written as .gif, then given any name
+        return p;
+    }
+
+    @Test
+    void aGifGivesAnAnimatedGifWithTheSameDelaysAndLoopCount() throws IOException {
+        tinyModel();
+        Path in = gif("clip.gif", 3, 70, 120, 200);
+        Path out = dir.resolve("clip_styled.gif");
+        CliRunner.Result r = CliRunner.run("apply-fast", "--model", model.toString(), "--input", in.toString(), "--out",
+                out.toString(), "--stabilize").assertSuccess();
+        assertTrue(r.out().startsWith("Wrote " + out + " (3 frames of 16 x 12, stabilized)"), r.out());
+        assertTrue(r.err().contains("3/3"), "progress over the frames: " + r.err());
+        List<GifFrame> frames = GifFiles.readAll(out);
+        assertEquals(List.of(70, 120, 200), frames.stream().map(GifFrame::delayMillis).toList());
+        assertArrayEquals(new long[] {1, 3, 12, 16}, frames.get(2).image().shape());
+        try (GifReader g = GifReader.open(out)) {
+            assertEquals(3, g.loopCount());
+        }
+
+        // recognised by content: a GIF named .png is still an animation, written as one
+        Path disguised = gif("clip.png", GifWriter.LOOP_FOREVER, 50, 50);
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", disguised.toString(), "--out",
+                dir.resolve("x.png").toString()).assertOneLineError(2, "--out must end in .gif", "is a GIF by its content");
+        Path out2 = dir.resolve("x.gif");
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", disguised.toString(), "--out", out2.toString(),
+                "--quiet").assertSuccess();
+        try (GifReader g = GifReader.open(out2)) {
+            assertEquals(2, g.frameCount());
+            assertEquals(GifWriter.LOOP_FOREVER, g.loopCount());
+        }
+    }
+
+    @Test
+    void numberedFramesAreStylizedInOrderUnderTheSameNames() throws IOException {
+        tinyModel();
+        Path frames = Files.createDirectories(dir.resolve("frames"));
+        List<String> names = List.of("frame_1.png", "frame_2.png", "frame_10.png");
+        for (String n : names) {
+            Images.write(Nd4j.rand(DataType.FLOAT, 1, 3, 12, 16), frames.resolve(n));
+        }
+        Path out = dir.resolve("stylized");
+        CliRunner.Result r = CliRunner.run("apply-fast", "--model", model.toString(), "--input", frames.toString(), "--frames",
+                "--out", out.toString(), "--stabilize").assertSuccess();
+        assertTrue(r.out().startsWith("Wrote " + out + " (3 frames of 16 x 12, stabilized)"), r.out());
+        try (Stream<Path> written = Files.list(out)) {
+            assertEquals(names.stream().sorted().toList(), written.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertArrayEquals(new long[] {1, 3, 12, 16}, Images.read(out.resolve("frame_10.png")).shape());
+    }
+
+    @Test
+    void stabilizeAndFramesNeedAnInputThatFits() throws IOException {
+        Path m = dir.resolve("unused.p4jstyle"); // usage errors come before the model is read
+        Path gif = gif("a.gif", 0, 100);
+        CliRunner.run("apply-fast", "--model", m.toString(), "--input", photo.toString(), "--out", dir.resolve("o.png").toString(),
+                "--stabilize").assertOneLineError(2, "--stabilize needs consecutive frames", "the image " + photo);
+        CliRunner.run("apply-fast", "--model", m.toString(), "--input", data.toString(), "--out", dir.resolve("o").toString(),
+                "--stabilize").assertOneLineError(2, "--stabilize", "add --frames");
+        CliRunner.run("apply-fast", "--model", m.toString(), "--input", gif.toString(), "--out", dir.resolve("o.gif").toString(),
+                "--frames").assertOneLineError(2, "--frames needs a directory", gif.toString());
+        CliRunner.run("apply-fast", "--model", m.toString(), "--input", photo.toString(), "--out", dir.resolve("o.gif").toString())
+                .assertOneLineError(2, "--out must end in .png, .jpg or .jpeg for an image --input");
+        CliRunner.run("apply-fast", "--model", m.toString(), "--input", data.toString(), "--frames", "--out", data.toString())
+                .assertOneLineError(2, "--out must differ from --input");
+        assertFalse(Files.exists(dir.resolve("o.gif")) || Files.exists(dir.resolve("o")) || Files.exists(dir.resolve("o.png")));
+    }
+
+    @Test
+    void badGifsAndFramesFailInOneLineNamingTheFileAndWriteNothing() throws IOException {
+        tinyModel();
+        Path out = dir.resolve("out.gif");
+        // header, 10 x 10 logical screen without colour table, trailer: a GIF without frames
+        Path empty = dir.resolve("empty.gif");
+        Files.write(empty, new byte[] {'G', 'I', 'F', '8', '9', 'a', 10, 0, 10, 0, 0, 0, 0, 0x3B});
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", empty.toString(), "--out", out.toString())
+                .assertOneLineError(1, "cannot stylize the GIF", empty + ": the GIF has no frames", "nothing written");
+        Path good = gif("good.gif", 0, 100, 100);
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = dir.resolve("truncated.gif");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 40));
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", truncated.toString(), "--out", out.toString())
+                .assertOneLineError(1, truncated.toString());
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", good.toString(), "--out", out.toString(),
+                "--max-pixels", "100").assertOneLineError(1, good.toString(), "exceeds the limit");
+        assertFalse(Files.exists(out));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".out.gif")), "no temporary file left");
+        }
+
+        Path frames = Files.createDirectories(dir.resolve("frames"));
+        Images.write(Nd4j.rand(DataType.FLOAT, 1, 3, 12, 16), frames.resolve("f1.png"));
+        Images.write(Nd4j.rand(DataType.FLOAT, 1, 3, 12, 15), frames.resolve("f2.png"));
+        Path outDir = dir.resolve("styled");
+        CliRunner.run("apply-fast", "--model", model.toString(), "--input", frames.toString(), "--frames", "--out",
+                outDir.toString()).assertOneLineError(1, frames.resolve("f2.png") + ": 15 x 12 pixels, expected 16 x 12");
+        assertFalse(Files.exists(outDir));
     }
 }
