@@ -2,7 +2,7 @@
 """PyTorch side of the fast-style-transfer timing (see FastStyleTiming.java for the Java side).
 
 Run with Debian's python (torch 1.13, h5py, numpy), 2 threads:
-    /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
+    /usr/bin/python3 benchmarks/src/main/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
 
 The same networks and loss as the Java side: Johnson et al.'s transform net as pytorch/examples builds it
 (width 32, 5 residual blocks, reflection padding, instance norm, nearest x2 upsampling; 0-255 inside), the
@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "vgg-import", "src", "test", "python"))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "vgg-import", "src", "test", "python"))
 import generate_vgg19_shaped as shaped  # noqa: E402
 
 CAFFE_MEAN_BGR = torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
