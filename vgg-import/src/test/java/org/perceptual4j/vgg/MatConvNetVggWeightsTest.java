@@ -114,7 +114,7 @@ class MatConvNetVggWeightsTest {
         assertSame(ImageConvention.MATCONVNET, vgg.imageConvention());
         Provenance p = vgg.provenance();
         assertEquals(new Provenance(file.toAbsolutePath().toString(), "MatConvNet MAT", Provenance.md5(file)), p);
-        assertEquals("VGG19[pooling=MAX, convention=MATCONVNET, weights=" + p + "]", vgg.toString());
+        assertEquals("VGG19[pooling=MAX, compute=AUTO, convention=MATCONVNET, weights=" + p + "]", vgg.toString());
         assertTrue(Vgg16.fromMatConvNet(resource(VGG16_OLD)).toString()
                 .contains("convention=MATCONVNET(mean 120.5, 115.0, 101.25)"));
     }
