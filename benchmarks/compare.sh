@@ -7,7 +7,7 @@
 #   --no-build     reuse benchmarks/target/perceptual4j-benchmarks.jar instead of rebuilding it
 #   --quick        1 warm-up and 3 measurement iterations of 2 s (a smoke run, not for the docs)
 #   Compare options (java -cp JAR org.perceptual4j.benchmarks.Compare --help): --only REGEX,
-#   --step-sizes 128,256,512,1024, --feature-sizes 256,512, --threads N, --warmup N,
+#   --step-sizes 128,256,512,1024, --feature-sizes 256,512, --transform-sizes 512,1024, --threads N, --warmup N,
 #   --iterations N, --time SECONDS, --update-doc docs/performance.md
 #
 # Needs Java 17, Maven, and Debian's PyTorch with OpenBLAS:

@@ -15,7 +15,9 @@ each process's peak RSS belongs to one workload). By hand:
 WORKLOAD: features (VGG19 to relu5_1, forward), style_step (every loss term and the gradient w.r.t.
 the image), gram (relu1_1-shaped [1,64,512,512] features), lbfgs_step (one torch.optim.LBFGS step with
 history 100 on 3x512x512, including one evaluation of a diagonal quadratic), lbfgs_objective (that
-quadratic's value and gradient alone).
+quadratic's value and gradient alone), transform_net (fast style transfer's inference: pytorch/examples'
+TransformerNet, transformer_net.py, with random weights on one [1,3,size,size] image under no_grad,
+in 0-255 inside and clamped to [0, 1] out like FastStyleModel.stylize; needs no --weights).
 
 Output lines (parsed by the driver, org.perceptual4j.benchmarks.TorchResult):
     ENV key=value                     (env)
@@ -49,6 +51,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
 # the reader of the Keras weights layout lives with the generator of the random-weight file
 sys.path.insert(0, os.path.join(ROOT, "vgg-import", "src", "test", "python"))
 import generate_vgg19_shaped as shaped  # noqa: E402
+import transformer_net  # noqa: E402  (next to this script)
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 CONTENT_LAYERS = {"relu4_2": 1.0}
@@ -57,6 +60,7 @@ CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT = 5.0, 100.0, 1e-3
 LBFGS_HISTORY = 100
 LBFGS_SHAPE = (1, 3, 512, 512)
 GRAM_SHAPE = (1, 64, 512, 512)
+TRANSFORM_NET_SEED = 0
 TOTAL_TOLERANCE = 1e-4      # relative, on the objective value
 # relative, on each weighted term: float32 sums over up to 10^6 elements, and the style terms are
 # small differences of Gram matrices (cancellation), measured up to ~8e-5 apart
@@ -218,6 +222,20 @@ def workload(args):
         for _ in range(LBFGS_HISTORY):   # fill the history, as the JMH set-up does
             opt.step(closure)
         return lambda: opt.step(closure)
+    if name == "transform_net":
+        if args.size is None:
+            sys.exit("--size is required for " + name)
+        torch.manual_seed(TRANSFORM_NET_SEED)
+        net = transformer_net.TransformNet().eval()
+        rgb = uniform(1, (1, 3, args.size, args.size))
+
+        def stylize():
+            with torch.no_grad():
+                return transformer_net.stylize(net, rgb)
+        shape = tuple(stylize().shape)
+        if shape != tuple(rgb.shape):   # the Java side's output has the input's shape
+            sys.exit("transform_net: expected an output of the input's shape %s, got %s" % (tuple(rgb.shape), shape))
+        return stylize
     if args.weights is None or args.size is None:
         sys.exit("--weights and --size are required for " + name)
     vgg = Vgg19(args.weights)
@@ -318,7 +336,7 @@ def main(argv=None):
     check.add_argument("--dir", required=True)
     run = sub.add_parser("run")
     run.add_argument("--workload", required=True,
-                     choices=("features", "style_step", "gram", "lbfgs_step", "lbfgs_objective"))
+                     choices=("features", "style_step", "gram", "lbfgs_step", "lbfgs_objective", "transform_net"))
     run.add_argument("--size", type=int)
     run.add_argument("--warmup", type=int, default=2)
     run.add_argument("--iterations", type=int, default=5)

@@ -60,6 +60,10 @@ public final class Compare implements Callable<Integer> {
             description = "image sides of the style step (default: ${DEFAULT-VALUE})")
     List<Integer> stepSizes;
 
+    @Option(names = "--transform-sizes", split = ",", defaultValue = "512,1024",
+            description = "image sides of the transform-network inference (default: ${DEFAULT-VALUE})")
+    List<Integer> transformSizes;
+
     @Option(names = "--only", description = "regular expression on workload keys (e.g. 'style_step@256|gram')")
     Pattern only;
 
@@ -160,7 +164,7 @@ public final class Compare implements Callable<Integer> {
         List<Report.Row> rows = new ArrayList<>();
         Map<String, Report.Row> byKey = new LinkedHashMap<>();
         boolean javaFirst = true;
-        for (Workload w : Workload.all(featureSizes, stepSizes)) {
+        for (Workload w : Workload.all(featureSizes, stepSizes, transformSizes)) {
             if (only != null && !only.matcher(w.key()).find()) {
                 continue;
             }

@@ -34,7 +34,7 @@ import org.perceptual4j.vgg.Vgg16;
  * java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
  *     -cp benchmarks/target/classes:$(cat /tmp/p4j-bench.cp) org.perceptual4j.benchmarks.FastStyleTiming \
  *     /tmp/vgg16_full.h5 [trainingIterations=6] [inferenceRepeats=3] [microBatch=1]
- * /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
+ * /usr/bin/python3 benchmarks/src/main/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
  * </pre>
  * Training throughput counts the iterations after the first (warm-up); it includes reading and resizing
  * the training PNGs (a few milliseconds per batch). Inference reports the median of the repeats of

@@ -21,6 +21,7 @@ record Workload(String id, String label, Class<?> benchmarkClass, String method,
     static final String GRAM = "gram";
     static final String LBFGS_STEP = "lbfgs_step";
     static final String LBFGS_OBJECTIVE = "lbfgs_objective";
+    static final String TRANSFORM_NET = "transform_net";
 
     /** The JMH include pattern selecting exactly this method. */
     String jmhInclude() {
@@ -43,7 +44,7 @@ record Workload(String id, String label, Class<?> benchmarkClass, String method,
     }
 
     /** The comparison's workloads, in the order they run and are reported. */
-    static List<Workload> all(List<Integer> featureSizes, List<Integer> stepSizes) {
+    static List<Workload> all(List<Integer> featureSizes, List<Integer> stepSizes, List<Integer> transformSizes) {
         List<Workload> w = new ArrayList<>();
         for (int s : featureSizes) {
             w.add(new Workload(FEATURES, "VGG19 features to relu5_1, " + s + "²", FeaturesBenchmark.class, "features", s,
@@ -52,6 +53,10 @@ record Workload(String id, String label, Class<?> benchmarkClass, String method,
         for (int s : stepSizes) {
             w.add(new Workload(STYLE_STEP, "style step (value + image gradient), " + s + "²", StyleStepBenchmark.class,
                     "styleStep", s, Flops.styleStep(s)));
+        }
+        for (int s : transformSizes) {
+            w.add(new Workload(TRANSFORM_NET, "transform-network inference (fast style transfer), " + s + "²",
+                    TransformNetBenchmark.class, "stylize", s, Flops.transformNet(s)));
         }
         w.add(new Workload(GRAM, "Gram matrix, relu1_1 of 512² (64×512×512)", GramBenchmark.class, "gram", 0,
                 Flops.gram(GramBenchmark.CHANNELS, GramBenchmark.SIZE * GramBenchmark.SIZE)));

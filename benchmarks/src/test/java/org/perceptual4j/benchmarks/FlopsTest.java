@@ -41,4 +41,29 @@ class FlopsTest {
         assertEquals(2.0 * 16 * Flops.FMA_CHAINS * Flops.FMA_ITERATIONS, Flops.fmaPerCall(512));
         assertEquals(Flops.fmaPerCall(512) / 2, Flops.fmaPerCall(256));
     }
+
+    /** The 16 convolutions of the Johnson transform net, written out by hand for 512². */
+    @Test
+    void transformNetCountsItsSixteenConvolutions() {
+        long s = 512;
+        double full = (double) s * s;
+        double expected = 2.0 * (
+                full * 3 * 32 * 81                   // conv1 9x9
+                + full / 4 * 32 * 64 * 9             // conv2 stride 2
+                + full / 16 * 64 * 128 * 9           // conv3 stride 2
+                + 10 * full / 16 * 128 * 128 * 9     // 5 residual blocks of 2
+                + full / 4 * 128 * 64 * 9            // deconv1 at H/2
+                + full * 64 * 32 * 9                 // deconv2 at H
+                + full * 32 * 3 * 81);               // deconv3 9x9
+        assertEquals(expected, Flops.transformNet(512), 1e-9 * expected);
+        assertEquals(307_584.0 * s * s, Flops.transformNet(512), 1e-9 * expected);
+        assertEquals(4 * Flops.transformNet(512), Flops.transformNet(1024), 1e-9 * Flops.transformNet(1024));
+    }
+
+    @Test
+    void transformNetCountsThePaddedSize() {
+        // the network extends the image by reflection to the next multiple of 4, at least 8
+        assertEquals(Flops.transformNet(512), Flops.transformNet(510));
+        assertEquals(Flops.transformNet(8), Flops.transformNet(1));
+    }
 }

@@ -25,7 +25,7 @@ class ReportTest {
 
     @Test
     void theComparisonRowHasTimesRatioAndMemory() {
-        Workload w = Workload.all(List.of(), List.of(256)).get(0);
+        Workload w = Workload.all(List.of(), List.of(256), List.of()).get(0);
         String md = report(List.of(new Report.Row(w, ms(1000, 100), new Measurement(500, 25, 480, 5, 800, Double.NaN, Double.NaN))))
                 .markdown();
         // ratio 2, relative deviation hypot(0.1, 0.05) = 0.1118; best iterations 900 / 480
@@ -37,7 +37,7 @@ class ReportTest {
 
     @Test
     void scalingIsTimePerMegapixel() {
-        List<Workload> steps = Workload.all(List.of(), List.of(512, 1024));
+        List<Workload> steps = Workload.all(List.of(), List.of(512, 1024), List.of());
         String md = report(List.of(new Report.Row(steps.get(0), ms(2621.44, 1), ms(1310.72, 1)),
                 new Report.Row(steps.get(1), ms(10485.76, 1), ms(5242.88, 1)))).markdown();
         assertTrue(md.contains("| 512² | 0.262 | 10000 | 5000 |"), md);
@@ -46,7 +46,7 @@ class ReportTest {
 
     @Test
     void flopRatesAreFractionsOfTheLargerPeak() {
-        Workload gram = Workload.all(List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.GRAM)).findFirst().orElseThrow();
+        Workload gram = Workload.all(List.of(), List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.GRAM)).findFirst().orElseThrow();
         double flops = gram.flops(); // 2·64²·512² = 2.147 GFLOP
         // 2.147 GFLOP in 21.47 ms = 100 GFLOP/s; peak = max(300, 2 × 160) = 320
         String md = report(List.of(new Report.Row(gram, ms(flops / 1e8, 1), ms(flops / 2e8, 1)))).markdown();
@@ -58,7 +58,7 @@ class ReportTest {
 
     @Test
     void workloadsWithoutFlopCountAreLeftOutOfTheRateTable() {
-        Workload lbfgs = Workload.all(List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.LBFGS_STEP)).findFirst()
+        Workload lbfgs = Workload.all(List.of(), List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.LBFGS_STEP)).findFirst()
                 .orElseThrow();
         String md = report(List.of(new Report.Row(lbfgs, ms(100, 10), null))).markdown();
         String rates = md.substring(md.indexOf("| workload | GFLOP per call"));

@@ -23,7 +23,7 @@ class WorkloadTest {
 
     @Test
     void everyWorkloadSelectsExactlyOneGeneratedBenchmarkWithItsSize() {
-        List<Workload> all = Workload.all(List.of(256, 512), List.of(128, 256, 512, 1024));
+        List<Workload> all = Workload.all(List.of(256, 512), List.of(128, 256, 512, 1024), List.of(512, 1024));
         for (Workload w : all) {
             SortedSet<BenchmarkListEntry> found = BenchmarkList.defaultList().find(SILENT, List.of(w.jmhInclude()), List.of());
             assertEquals(1, found.size(), () -> w.jmhInclude() + " selects " + found);
@@ -36,13 +36,13 @@ class WorkloadTest {
             }
         }
         assertEquals(all.size(), all.stream().map(Workload::key).collect(Collectors.toSet()).size(), "unique keys");
-        assertEquals(Set.of("style_step@128", "style_step@1024"),
+        assertEquals(Set.of("style_step@128", "style_step@1024", "transform_net@1024"),
                 all.stream().map(Workload::key).filter(k -> k.endsWith("@128") || k.endsWith("@1024")).collect(Collectors.toSet()));
     }
 
     @Test
     void theIncludePatternDoesNotMatchLongerNames() {
-        Workload step = Workload.all(List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.LBFGS_STEP)).findFirst()
+        Workload step = Workload.all(List.of(), List.of(), List.of()).stream().filter(w -> w.id().equals(Workload.LBFGS_STEP)).findFirst()
                 .orElseThrow();
         Pattern include = Pattern.compile(step.jmhInclude());
         assertTrue(include.matcher(LbfgsStepBenchmark.class.getName() + ".step").find());

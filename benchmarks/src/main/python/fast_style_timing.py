@@ -2,7 +2,7 @@
 """PyTorch side of the fast-style-transfer timing (see FastStyleTiming.java for the Java side).
 
 Run with Debian's python (torch 1.13, h5py, numpy), 2 threads:
-    /usr/bin/python3 benchmarks/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
+    /usr/bin/python3 benchmarks/src/main/python/fast_style_timing.py /tmp/vgg16_full.h5 [iterations=6] [repeats=3]
 
 The same networks and loss as the Java side: Johnson et al.'s transform net as pytorch/examples builds it
 (width 32, 5 residual blocks, reflection padding, instance norm, nearest x2 upsampling; 0-255 inside), the
@@ -21,51 +21,12 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "vgg-import", "src", "test", "python"))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "vgg-import", "src", "test", "python"))
 import generate_vgg19_shaped as shaped  # noqa: E402
+from transformer_net import TransformNet, stylize  # noqa: E402
 
 CAFFE_MEAN_BGR = torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
-
-
-class Conv(torch.nn.Module):
-    def __init__(self, cin, cout, k, stride):
-        super().__init__()
-        self.pad = torch.nn.ReflectionPad2d(k // 2)
-        self.conv2d = torch.nn.Conv2d(cin, cout, k, stride)
-
-    def forward(self, x):
-        return self.conv2d(self.pad(x))
-
-
-class Residual(torch.nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.conv1, self.in1 = Conv(c, c, 3, 1), torch.nn.InstanceNorm2d(c, affine=True)
-        self.conv2, self.in2 = Conv(c, c, 3, 1), torch.nn.InstanceNorm2d(c, affine=True)
-
-    def forward(self, x):
-        return x + self.in2(self.conv2(torch.relu(self.in1(self.conv1(x)))))
-
-
-class TransformNet(torch.nn.Module):
-    def __init__(self, w=32, blocks=5):
-        super().__init__()
-        self.conv1, self.in1 = Conv(3, w, 9, 1), torch.nn.InstanceNorm2d(w, affine=True)
-        self.conv2, self.in2 = Conv(w, 2 * w, 3, 2), torch.nn.InstanceNorm2d(2 * w, affine=True)
-        self.conv3, self.in3 = Conv(2 * w, 4 * w, 3, 2), torch.nn.InstanceNorm2d(4 * w, affine=True)
-        self.res = torch.nn.Sequential(*[Residual(4 * w) for _ in range(blocks)])
-        self.deconv1, self.in4 = Conv(4 * w, 2 * w, 3, 1), torch.nn.InstanceNorm2d(2 * w, affine=True)
-        self.deconv2, self.in5 = Conv(2 * w, w, 3, 1), torch.nn.InstanceNorm2d(w, affine=True)
-        self.deconv3 = Conv(w, 3, 9, 1)
-
-    def forward(self, x255):
-        y = torch.relu(self.in1(self.conv1(x255)))
-        y = torch.relu(self.in2(self.conv2(y)))
-        y = torch.relu(self.in3(self.conv3(y)))
-        y = self.res(y)
-        y = torch.relu(self.in4(self.deconv1(F.interpolate(y, scale_factor=2, mode="nearest"))))
-        y = torch.relu(self.in5(self.deconv2(F.interpolate(y, scale_factor=2, mode="nearest"))))
-        return self.deconv3(y)
 
 
 class Vgg16(torch.nn.Module):
@@ -151,7 +112,7 @@ def main():
             t = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                (net(x * 255.0) / 255.0).clamp(0, 1)
+                stylize(net, x)
                 t.append(time.perf_counter() - t0)
         t.sort()
         print("pytorch inference %dx%d: %.3f s (median of %d; all %s)" % (size, size, t[len(t) // 2], repeats,
